@@ -1,0 +1,72 @@
+# mockupAWS - developer commands. Everything runs from a virtualenv kept in .venv (git-ignored).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 3000
+HOST   ?= 127.0.0.1
+export SAM_CLI_TELEMETRY := 0
+
+# Python 3.12 for `sam build` (the Lambda runtime); found on PATH or through pyenv.
+PY312_DIR := $(shell dirname "$$(command -v python3.12 2>/dev/null || echo "$$(pyenv prefix 3.12 2>/dev/null || pyenv prefix 3.12.1 2>/dev/null)/bin/python3.12")")
+
+.PHONY: help install dev test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
+
+help:
+	@echo "make dev        run the API on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set)"
+	@echo "make test       lint, type-check, OpenAPI drift check and every test (unit, integration, e2e)"
+	@echo "make validate   sam validate --lint"
+	@echo "make build      sam build (needs python3.12)"
+	@echo "make bench      run the benchmarks in bench/"
+
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: install
+	$(BIN)/python -m mockupaws_local --port $(PORT) --host $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy layers/shared/mockupaws functions mockupaws_local bench tests
+
+openapi: install
+	$(BIN)/python -m mockupaws_local.openapi --write
+
+openapi-check: install
+	$(BIN)/python -m mockupaws_local.openapi --check
+
+test: lint typecheck openapi-check
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+e2e: install
+	$(BIN)/pytest tests/e2e
+
+validate: install
+	$(BIN)/sam validate --lint
+
+build: install
+	PATH="$(PY312_DIR):$$PATH" $(BIN)/sam build
+
+bench: install
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/metrics.py
+
+clean:
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache

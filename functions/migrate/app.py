@@ -1,0 +1,21 @@
+"""Migration runner: invoke after a deploy (``sam remote invoke MigrateFunction``). Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from mockupaws import migrate
+from mockupaws.config import get_settings
+from mockupaws.db import resolve_database_url
+from mockupaws.observability import logger
+
+get_settings()
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    applied = migrate.apply(resolve_database_url())
+    logger.info("migrations applied", extra={"applied": applied})
+    return {"applied": applied, "pending": migrate.pending(resolve_database_url())}

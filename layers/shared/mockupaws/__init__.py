@@ -1,0 +1,1 @@
+"""mockupAWS domain package: the shared Lambda layer (PII, tokens, costs, ingest, metrics, persistence)."""
