@@ -10,9 +10,11 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_handler(group: str, *, fresh: bool = False) -> ModuleType:
-    name = f"functions_{group}_app"
-    if not fresh and name in sys.modules:
+def load_handler(group: str, *, instance: str = "") -> ModuleType:
+    """The handler module of ``functions/<group>/app.py``. Each ``instance`` name is a separate import,
+    like a separate Lambda container (its own resolver, its own thread for its own DB connection)."""
+    name = f"functions_{group}_app{'_' + instance if instance else ''}"
+    if name in sys.modules:
         return sys.modules[name]
     path = ROOT / "functions" / group / "app.py"
     spec = importlib.util.spec_from_file_location(name, path)
