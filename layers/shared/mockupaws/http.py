@@ -8,6 +8,7 @@ with a plain 500 JSON body, never a stack trace.
 
 from __future__ import annotations
 
+import binascii
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from mockupaws.errors import (
     DomainError,
+    InvalidBody,
     InvalidJson,
     ServiceUnavailable,
     UnsupportedMediaType,
@@ -122,6 +124,11 @@ def create_resolver() -> APIGatewayRestResolver:
     @app.exception_handler(RequestUnsupportedContentType)
     def _media(exc: RequestUnsupportedContentType) -> Response[str]:
         return error_response(UnsupportedMediaType("send the body as application/json"))
+
+    @app.exception_handler([UnicodeDecodeError, binascii.Error])
+    def _undecodable(exc: ValueError) -> Response[str]:
+        # Raised by powertools while decoding the request body (base64, then UTF-8) for validation.
+        return error_response(InvalidBody("the request body is not valid UTF-8 text"))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[str]:

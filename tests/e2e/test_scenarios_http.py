@@ -1,0 +1,69 @@
+"""The scenario lifecycle over HTTP on the local server, routed by the real template."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Http
+
+
+def test_full_lifecycle_over_http(http: Http) -> None:
+    name = f"e2e-lifecycle-{uuid.uuid4().hex[:8]}"
+    created = http("POST", "/api/v1/scenarios", json_body={"name": name, "tags": ["e2e"]})
+    assert created.status == 201
+    assert created.headers["Content-Type"].startswith("application/json")
+    sid = created.json["id"]
+    assert http("GET", f"/api/v1/scenarios/{sid}").json["status"] == "draft"
+    updated = http("PUT", f"/api/v1/scenarios/{sid}", json_body={"description": "via curl"})
+    assert updated.status == 200
+    assert updated.json["description"] == "via curl"
+    assert http("POST", f"/api/v1/scenarios/{sid}/start").json["status"] == "running"
+    assert http("DELETE", f"/api/v1/scenarios/{sid}").status == 409
+    assert http("POST", f"/api/v1/scenarios/{sid}/stop").json["status"] == "completed"
+    assert http("POST", f"/api/v1/scenarios/{sid}/archive").json["status"] == "archived"
+    listed = http("GET", "/api/v1/scenarios?status=archived&page_size=100").json
+    assert sid in {item["id"] for item in listed["items"]}
+    deleted = http("DELETE", f"/api/v1/scenarios/{sid}")
+    assert deleted.status == 204
+    assert http("GET", f"/api/v1/scenarios/{sid}").status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "code"),
+    [
+        ("GET", "/api/v1/scenarios/not-a-uuid", {}, 422, "validation_error"),
+        ("GET", "/api/v1/scenarios?page=0", {}, 422, "validation_error"),
+        ("GET", "/api/v1/scenarios?page_size=101", {}, 422, "validation_error"),
+        ("POST", "/api/v1/scenarios", {"json_body": {"name": "n" * 256}}, 422, "validation_error"),
+        ("POST", "/api/v1/scenarios", {"json_body": {"name": "x", "region": "xx-nowhere-9"}}, 422,
+         "validation_error"),
+        ("POST", "/api/v1/scenarios", {"json_body": {"name": ["x"]}}, 422, "validation_error"),
+        ("POST", "/api/v1/scenarios", {"data": b"{nope", "headers": {"Content-Type": "application/json"}}, 400,
+         "invalid_json"),
+        ("POST", "/api/v1/scenarios", {"data": b"\xff\xfe{", "headers": {"Content-Type": "application/json"}},
+         400, "invalid_body"),
+        ("GET", f"/api/v1/scenarios/{uuid.uuid4()}", {}, 404, "not_found"),
+    ],
+)
+def test_errors_over_http(http: Http, method: str, path: str, kwargs: dict[str, Any], status: int,
+                          code: str) -> None:
+    reply = http(method, path, **kwargs)
+    assert reply.status == status, reply.raw
+    assert reply.json["error"] == code
+    assert reply.json["status_code"] == status
+
+
+def test_duplicate_name_and_illegal_transition_over_http(http: Http, http_scenario: Any) -> None:
+    scenario = http_scenario()
+    dup = http("POST", "/api/v1/scenarios", json_body={"name": scenario["name"]})
+    assert (dup.status, dup.json["error"]) == (409, "conflict")
+    bad = http("POST", f"/api/v1/scenarios/{scenario['id']}/archive")
+    assert (bad.status, bad.json["error"]) == (409, "invalid_transition")
+
+
+def test_unknown_route_is_refused_like_api_gateway(http: Http) -> None:
+    reply = http("GET", "/api/v1/nothing-here")
+    assert reply.status == 403
