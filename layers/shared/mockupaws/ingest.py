@@ -1,0 +1,225 @@
+"""Ingest: turn parsed records into stored logs (SPEC §4 Ingest, §5).
+
+Per message: UTF-8 size, SQS 64 KB blocks, sha256, PII scan with a redacted preview, tiktoken count.
+The raw message is never stored and never logged: only its hash, size, token count and the redacted
+preview leave this module.
+
+A request is one transaction: the scenario row is updated first (``total_requests`` += n, only while
+it is ``running``), which both checks the status and serialises ingests into one scenario, so a ``stop``
+that commits first wins, nothing lands after ``completed_at``, and log ids of a scenario become visible
+in increasing order (the aggregation relies on that). The rows then go in with one COPY.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from mockupaws import db, pii
+from mockupaws.errors import NotFound, ScenarioNotRunning
+from mockupaws.ingest_parse import ParsedBody, RawRecord
+from mockupaws.tokens import count_tokens
+
+SQS_BLOCK_BYTES = 64 * 1024
+PREVIEW_CHARS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedLog:
+    received_at: datetime
+    event_time: datetime
+    message_hash: str
+    message_preview: str
+    source: str
+    size_bytes: int
+    has_pii: bool
+    pii_types: tuple[str, ...]
+    token_count: int
+    sqs_blocks: int
+
+
+def sqs_blocks(size_bytes: int) -> int:
+    """SQS bills each 64 KB chunk of a payload as one request: ``max(1, ceil(size / 65536))``."""
+    return max(1, -(-size_bytes // SQS_BLOCK_BYTES))
+
+
+def preview(redacted: str) -> str:
+    """The first 500 characters of the redacted message (NUL, rejected by PostgreSQL text, becomes U+FFFD)."""
+    return redacted[:PREVIEW_CHARS].replace("\x00", "\ufffd")
+
+
+def process(record: RawRecord, received_at: datetime) -> ProcessedLog:
+    message = record.message
+    encoded = message.encode("utf-8")
+    scan = pii.scan(message)
+    return ProcessedLog(
+        received_at=received_at,
+        event_time=record.event_time or received_at,
+        message_hash=hashlib.sha256(encoded).hexdigest(),
+        message_preview=preview(scan.redacted),
+        source=record.source,
+        size_bytes=len(encoded),
+        has_pii=scan.has_pii,
+        pii_types=scan.types,
+        token_count=count_tokens(message),
+        sqs_blocks=sqs_blocks(len(encoded)),
+    )
+
+
+class StoredLog(BaseModel):
+    """The reply to a single-log ingest."""
+
+    id: int
+    scenario_id: uuid.UUID
+    received_at: datetime
+    event_time: datetime
+    message_hash: str
+    message_preview: str
+    source: str
+    size_bytes: int
+    has_pii: bool
+    pii_types: list[str]
+    token_count: int
+    sqs_blocks: int
+    duplicate: bool
+
+
+class BatchSummary(BaseModel):
+    """The reply to a batch ingest."""
+
+    scenario_id: uuid.UUID
+    accepted: int
+    size_bytes: int
+    token_count: int
+    sqs_blocks: int
+    pii_logs: int
+    duplicates: int
+
+
+_COPY_COLUMNS = (
+    "scenario_id, received_at, event_time, message_hash, message_preview, source, size_bytes, "
+    "has_pii, pii_types, token_count, sqs_blocks, is_duplicate"
+)
+
+
+def _raise_not_accepting(cur: db.Cursor, scenario_id: uuid.UUID) -> None:
+    cur.execute("SELECT status FROM scenarios WHERE id = %s", (scenario_id,))
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"scenario {scenario_id} not found")
+    raise ScenarioNotRunning(
+        f"scenario {scenario_id} is {row['status']}: only a running scenario accepts logs"
+    )
+
+
+def ensure_running(scenario_id: uuid.UUID) -> None:
+    """Fail fast (before any processing) when the scenario is unknown or not running."""
+
+    def work(cur: db.Cursor) -> None:
+        cur.execute("SELECT status FROM scenarios WHERE id = %s", (scenario_id,))
+        row = cur.fetchone()
+        if row is None or row["status"] != "running":
+            _raise_not_accepting(cur, scenario_id)
+
+    db.run(work, read_only=True)
+
+
+def _duplicates(cur: db.Cursor, scenario_id: uuid.UUID, logs: list[ProcessedLog]) -> list[bool]:
+    hashes = list({log.message_hash for log in logs})
+    cur.execute(
+        "SELECT DISTINCT message_hash FROM scenario_logs WHERE scenario_id = %s AND message_hash = ANY(%s)",
+        (scenario_id, hashes),
+    )
+    seen = {row["message_hash"] for row in cur.fetchall()}
+    flags = []
+    for log in logs:
+        flags.append(log.message_hash in seen)
+        seen.add(log.message_hash)
+    return flags
+
+
+def store(scenario_id: uuid.UUID, logs: list[ProcessedLog], *, single: bool) -> StoredLog | BatchSummary:
+    """Store a request's logs atomically; the scenario must still be running at commit."""
+
+    def work(cur: db.Cursor) -> StoredLog | BatchSummary:
+        cur.execute(
+            "UPDATE scenarios SET total_requests = total_requests + %s WHERE id = %s AND status = 'running' "
+            "RETURNING id",
+            (len(logs), scenario_id),
+        )
+        if cur.fetchone() is None:
+            _raise_not_accepting(cur, scenario_id)
+        flags = _duplicates(cur, scenario_id, logs)
+        rows = [
+            (
+                scenario_id,
+                log.received_at,
+                log.event_time,
+                log.message_hash,
+                log.message_preview,
+                log.source,
+                log.size_bytes,
+                log.has_pii,
+                list(log.pii_types),
+                log.token_count,
+                log.sqs_blocks,
+                duplicate,
+            )
+            for log, duplicate in zip(logs, flags, strict=True)
+        ]
+        if single:
+            cur.execute(
+                f"INSERT INTO scenario_logs ({_COPY_COLUMNS}) VALUES ({', '.join(['%s'] * 12)}) RETURNING id",
+                rows[0],
+            )
+            inserted = cur.fetchone()
+            assert inserted is not None
+            log = logs[0]
+            return StoredLog(
+                id=inserted["id"],
+                scenario_id=scenario_id,
+                received_at=log.received_at,
+                event_time=log.event_time,
+                message_hash=log.message_hash,
+                message_preview=log.message_preview,
+                source=log.source,
+                size_bytes=log.size_bytes,
+                has_pii=log.has_pii,
+                pii_types=list(log.pii_types),
+                token_count=log.token_count,
+                sqs_blocks=log.sqs_blocks,
+                duplicate=flags[0],
+            )
+        with cur.copy(f"COPY scenario_logs ({_COPY_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return BatchSummary(
+            scenario_id=scenario_id,
+            accepted=len(logs),
+            size_bytes=sum(log.size_bytes for log in logs),
+            token_count=sum(log.token_count for log in logs),
+            sqs_blocks=sum(log.sqs_blocks for log in logs),
+            pii_logs=sum(1 for log in logs if log.has_pii),
+            duplicates=sum(flags),
+        )
+
+    return db.run(work)
+
+
+def ingest(scenario_id: uuid.UUID, body: ParsedBody) -> StoredLog | BatchSummary:
+    """Process and store one request's records (all or nothing)."""
+    received_at = datetime.now(UTC)
+    logs = [process(record, received_at) for record in body.records]
+    return store(scenario_id, logs, single=body.single)
+
+
+def summary_fields(result: StoredLog | BatchSummary) -> dict[str, Any]:
+    """Counters safe to log or emit as metrics (never message content)."""
+    if isinstance(result, StoredLog):
+        return {"accepted": 1, "pii_logs": int(result.has_pii), "size_bytes": result.size_bytes}
+    return {"accepted": result.accepted, "pii_logs": result.pii_logs, "size_bytes": result.size_bytes}

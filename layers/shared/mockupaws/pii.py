@@ -1,0 +1,531 @@
+"""PII detection and redaction for ingested log messages (SPEC §5).
+
+``scan(message)`` reports which PII types a message contains and returns the whole message with every
+match replaced by its placeholder (``[EMAIL]``, ``[SSN]``, ``[CREDIT_CARD]``, ``[PHONE]``,
+``[IP_ADDRESS]``).
+
+How it works, and why it is cheap enough to run on every ingested log:
+
+* Regular expressions only *propose* candidates; each candidate is then validated in Python: Luhn and
+  issuer prefix and length for cards, SSA rules for SSNs, NANP rules and country codes for phones,
+  octet ranges and surrounding context for IPv4, :mod:`ipaddress` for IPv6, label and TLD rules for
+  emails. Validation runs on candidates only, never on the whole message.
+* Almost every pass is anchored on a literal character that the regex engine finds with a fast C
+  search and that most log lines contain rarely: ``@`` (email), ``+`` (international phone), ``(``
+  (``(415) 555-0132``), ``-`` (SSN, ``415-555-0132``), ``.`` (IPv4, ``415.555.0132``). A pass whose
+  character is absent is skipped. Cards have no such anchor, so the message is first reduced to its
+  digit "shape" (``bytes.translate``) and the card pass runs only if that shape holds 13 consecutive
+  digits or three groups of four. The IPv6 pass runs only if the message holds ``::`` or at least six
+  colons (a time like ``10:23:45`` has two).
+* A candidate never starts or ends inside a word, a hex id or a longer digit/dot/dash run.
+* Overlapping detections are resolved leftmost-longest: the one that starts first wins, and among
+  those starting at the same place the longest wins. So a card number is never also a phone, and an
+  IPv4-suffixed IPv6 address is one IP.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = ["PII_TYPES", "PLACEHOLDERS", "PiiScan", "scan"]
+
+PII_TYPES: Final[tuple[str, ...]] = ("credit_card", "email", "ip_address", "phone", "ssn")
+
+PLACEHOLDERS: Final[dict[str, str]] = {
+    "credit_card": "[CREDIT_CARD]",
+    "email": "[EMAIL]",
+    "ip_address": "[IP_ADDRESS]",
+    "phone": "[PHONE]",
+    "ssn": "[SSN]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PiiScan:
+    """The outcome of scanning one message."""
+
+    types: tuple[str, ...]
+    """Sorted, unique PII types found (a subset of :data:`PII_TYPES`)."""
+    redacted: str
+    """The whole message with every match replaced by its placeholder."""
+
+    @property
+    def has_pii(self) -> bool:
+        return bool(self.types)
+
+
+# A detection: (start, end, type).
+_Span = tuple[int, int, str]
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _glued(ch: str) -> bool:
+    """Whether a number next to ``ch`` is part of a longer token (word, dotted or dashed run, "+...")."""
+    return ch in ".-+" or _is_word_char(ch)
+
+
+# ==================================================================================================
+# SSN and NANP "415-555-0132", anchored on "-".
+# ==================================================================================================
+# Both start at the first dash; the three digits before it are checked by lookbehinds. An SSN may not
+# follow a word character or a dash (it would be part of a longer run).
+_DASH_CANDIDATES: Final = re.compile(
+    r"""
+    -(?:
+        (?<=[0-9]{3}-)(?<![\w-][0-9]{3}-)(?P<ssn>[0-9]{2}-[0-9]{4})(?![\w-])
+      | (?<=[2-9][0-9]{2}-)(?P<nanp>[2-9][0-9]{2}-[0-9]{4})(?!\w|[-.][0-9])
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+def _valid_ssn(area: str, group: str, serial: str) -> bool:
+    """SSA rules: area not 000, 666 or 900-999; group not 00; serial not 0000."""
+    if area in ("000", "666") or area[0] == "9":
+        return False
+    return group != "00" and serial != "0000"
+
+
+def _valid_nanp(area: str, exchange: str) -> bool:
+    """NANP: area code and exchange start with 2-9; neither is an N11 service code; area codes with
+    9 in the middle (N9X) are reserved."""
+    if area[0] < "2" or exchange[0] < "2":
+        return False
+    if area[1:] == "11" or exchange[1:] == "11":
+        return False
+    return area[1] != "9"
+
+
+def _nanp_start(message: str, area_start: int, sep: str) -> int:
+    """Where a NANP number whose area code starts at ``area_start`` begins, or -1 if it is glued to
+    something. A leading trunk "1" written with the same separator ("1-800-555-0199") belongs to it."""
+    if area_start == 0:
+        return 0
+    before = message[area_start - 1]
+    if before == sep and area_start >= 2 and message[area_start - 2] == "1":
+        if area_start == 2 or not _glued(message[area_start - 3]):
+            return area_start - 2
+        return -1
+    return -1 if _glued(before) else area_start
+
+
+def _dash_pass(message: str, spans: list[_Span]) -> None:
+    search = _DASH_CANDIDATES.search
+    pos = 0
+    while (m := search(message, pos)) is not None:
+        dash = m.start()
+        ssn = m.group("ssn")
+        if ssn is not None:
+            if _valid_ssn(message[dash - 3 : dash], ssn[0:2], ssn[3:7]):
+                spans.append((dash - 3, m.end(), "ssn"))
+                pos = m.end()
+                continue
+        else:
+            start = _nanp_start(message, dash - 3, "-")
+            if start >= 0 and _valid_nanp(message[dash - 3 : dash], m.group("nanp")[0:3]):
+                spans.append((start, m.end(), "phone"))
+                pos = m.end()
+                continue
+        pos = dash + 1
+
+
+# ==================================================================================================
+# IPv4 and NANP "415.555.0132", anchored on ".".
+# ==================================================================================================
+# Both start at the first dot. The first octet (1-3 digits) is found in Python by walking back.
+_DOT_CANDIDATES: Final = re.compile(
+    r"""
+    \.(?:
+        (?<=[0-9]\.)(?P<ipv4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(?!\w|\.[0-9])
+      | (?<=[2-9][0-9]{2}\.)(?P<nanp>[2-9][0-9]{2}\.[0-9]{4})(?!\w|[-.][0-9])
+    )
+    """,
+    re.VERBOSE,
+)
+
+# Read backwards from a dotted quad: text that makes it a version rather than an address, i.e. a
+# version word ("v 1.2.3.4", "version=4.0.0.0") or a product token ("Chrome/120.0.0.0": a token that
+# starts after a space, "(", ";", "," or "[" and has no "/" in it; a URL path like "/hosts/10.0.0.1"
+# is not one).
+_VERSION_BEFORE_REVERSED: Final = re.compile(
+    r"[\s:=]{0,2}(?:noisrev|rev|ver|v)(?!\w)|/[\w.-]*[a-z](?=[\s(;,\[]|$)", re.IGNORECASE
+)
+_VERSION_CONTEXT_CHARS: Final = 32
+# Every octet 0-255 without leading zeros (a leading zero means octal to some parsers: not an address).
+_IPV4_OCTETS: Final = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?!\Z)|\Z)){4}")
+
+
+def _ipv4_start(message: str, dot: int) -> int:
+    """The start of the first octet that ends at ``dot``, or -1 if it is too long or glued."""
+    start = dot - 1  # a digit (lookbehind)
+    while start > 0 and "0" <= message[start - 1] <= "9":
+        start -= 1
+        if dot - start > 3:
+            return -1
+    if start > 0 and (message[start - 1] == "." or _is_word_char(message[start - 1])):
+        return -1
+    return start
+
+
+def _valid_ipv4(message: str, start: int, end: int) -> bool:
+    if _IPV4_OCTETS.fullmatch(message, start, end) is None:
+        return False
+    before = message[max(0, start - _VERSION_CONTEXT_CHARS) : start][::-1]
+    return _VERSION_BEFORE_REVERSED.match(before) is None
+
+
+def _dot_pass(message: str, spans: list[_Span]) -> None:
+    search = _DOT_CANDIDATES.search
+    pos = 0
+    while (m := search(message, pos)) is not None:
+        dot = m.start()
+        if m.group("ipv4") is not None:
+            start = _ipv4_start(message, dot)
+            if start >= 0 and _valid_ipv4(message, start, m.end()):
+                spans.append((start, m.end(), "ip_address"))
+                pos = m.end()
+                continue
+        else:
+            start = _nanp_start(message, dot - 3, ".")
+            if start >= 0 and _valid_nanp(message[dot - 3 : dot], m.group("nanp")[0:3]):
+                spans.append((start, m.end(), "phone"))
+                pos = m.end()
+                continue
+        pos = dot + 1
+
+
+# ==================================================================================================
+# Card numbers.
+# ==================================================================================================
+# Gate: the message's digit shape (every digit mapped to "0") must hold 13 consecutive digits, or
+# groups 4-4-4 / 4-6-4 separated by spaces or dashes. Non-ASCII text only adds bytes >= 0x80, so the
+# gate never misses a card.
+_DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_CARD_SHAPE: Final = re.compile(rb"0000(?:0{9}|[ -]0000[ -]0000|[ -]000000[ -]0000)")
+# The candidate: a boundary character (the message is prefixed with a space), a whole digit run, then
+# either nothing more (a run of 13+ digits) or groups with one consistent separator: 4-4-4-4 with up
+# to one more group (19 digits), or Amex/Diners 4-6-5 / 4-6-4.
+_CARD_CANDIDATES: Final = re.compile(
+    r"""
+    [^0-9A-Za-z_](?P<run>[0-9]++)
+    (?:
+        (?<=[0-9]{13})
+      | (?P<sep>[ -])(?:[0-9]{4}(?P=sep)[0-9]{4}(?:(?P=sep)[0-9]{1,4}){0,2}|[0-9]{6}(?P=sep)[0-9]{4,5})
+    )
+    (?![\w-]|\.[0-9])
+    """,
+    re.VERBOSE,
+)
+_LUHN_PLAIN: Final = bytes.maketrans(b"0123456789", bytes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
+_LUHN_DOUBLED: Final = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
+_CARD_MIN_DIGITS: Final = 13
+_CARD_MAX_DIGITS: Final = 19
+
+
+def _luhn_ok(digits: str) -> bool:
+    raw = digits.encode("ascii")
+    total = sum(raw[-1::-2].translate(_LUHN_PLAIN)) + sum(raw[-2::-2].translate(_LUHN_DOUBLED))
+    return total % 10 == 0
+
+
+def _issuer_length_ok(digits: str) -> bool:
+    """Whether the number has a known issuer prefix and a length that issuer uses. (Prefixes are
+    compared as strings of equal length, which orders them like numbers.)"""
+    n = len(digits)
+    p2 = digits[:2]
+    p3 = digits[:3]
+    p4 = digits[:4]
+    if digits[0] == "4":  # Visa
+        return n in (13, 16, 19)
+    if "51" <= p2 <= "55" or "2221" <= p4 <= "2720":  # Mastercard
+        return n == 16
+    if p2 in ("34", "37"):  # American Express
+        return n == 15
+    if p4 == "6011" or "644" <= p3 <= "649" or p2 == "65":  # Discover
+        return 16 <= n <= 19
+    if "3528" <= p4 <= "3589":  # JCB
+        return 16 <= n <= 19
+    if "300" <= p3 <= "305" or p2 in ("36", "38", "39") or p4 == "3095":  # Diners Club
+        return 14 <= n <= 19
+    if p2 == "62":  # UnionPay
+        return 16 <= n <= 19
+    return False
+
+
+def _valid_card_number(digits: str) -> bool:
+    return (
+        _CARD_MIN_DIGITS <= len(digits) <= _CARD_MAX_DIGITS and _issuer_length_ok(digits) and _luhn_ok(digits)
+    )
+
+
+def _grouped_card_end(text: str, start: int, end: int, sep: str) -> int:
+    """The end of the card number in grouped ``text[start:end]``, or -1. If the whole candidate is not
+    a valid number, trailing groups (an expiry month, a CVV) are dropped one at a time."""
+    candidate = text[start:end]
+    while True:
+        digits = candidate.replace(sep, "")
+        if len(digits) < _CARD_MIN_DIGITS:
+            return -1
+        if _valid_card_number(digits):
+            return start + len(candidate)
+        candidate = candidate[: candidate.rfind(sep)]
+
+
+def _card_search_start(message: str, shape_start: int) -> int:
+    """Where to start looking for cards, given the byte offset of the first card shape: the start of
+    its digit run. Byte and character offsets agree only for ASCII text; otherwise start from 0."""
+    if not message.isascii():
+        return 0
+    start = shape_start
+    while start > 0 and "0" <= message[start - 1] <= "9":
+        start -= 1
+    return start
+
+
+def _card_pass(message: str, spans: list[_Span], first: int) -> None:
+    """``first``: a position in ``message`` at or before the digit run holding the first card shape."""
+    padded = " " + message  # a position p in padded is p - 1 in message
+    search = _CARD_CANDIDATES.search
+    pos = first  # in padded: the boundary character before message[first]
+    while (m := search(padded, pos)) is not None:
+        boundary = padded[m.start()]
+        start = m.start() + 1
+        run = m.group("run")
+        sep = m.group("sep")
+        end = -1
+        # Not after "-" or "+" (a dashed id, a phone), a decimal point, or a non-ASCII word character.
+        if not (
+            boundary in "-+"
+            or (boundary == "." and "0" <= padded[start - 2 : start - 1] <= "9")
+            or (boundary >= "\x80" and _is_word_char(boundary))
+        ):
+            if sep is None:
+                end = m.end() if _valid_card_number(run) else -1
+            elif len(run) == 4:
+                end = _grouped_card_end(padded, start, m.end(), sep)
+        if end > 0:
+            spans.append((start - 1, end - 1, "credit_card"))
+            pos = end
+        else:
+            pos = m.start() + 1
+
+
+# ==================================================================================================
+# Phones written with "+" and a country code, and NANP numbers with the area code in parentheses.
+# ==================================================================================================
+# "+", a country code, then digit groups separated by one space, dot or dash; a group may be in
+# parentheses ("+1 (415) 555-0132", "+44 (0)20 7946 0958"). Possessive, so a number glued to letters
+# is rejected rather than shortened.
+_INTL_CANDIDATES: Final = re.compile(
+    r"\+[1-9][0-9]*+(?:[ .-]?\([0-9]{1,4}\)[ .-]?[0-9]++|[ .-][0-9]++)*+(?!\w)"
+)
+_PHONE_GROUP: Final = re.compile(r"\(([0-9]{1,4})\)|[0-9]+")
+_PHONE_SEPARATORS: Final = re.compile(r"[ .-]")
+_NANP_PAREN: Final = re.compile(r"\(([2-9][0-9]{2})\)[ .-]?([2-9][0-9]{2})[ .-]?[0-9]{4}(?!\w|[-.][0-9])")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# ITU-T E.164 country codes: 1 (NANP) and 7 have one digit; these have two; all others have three and
+# start with one of _CC3_ZONES. Codes starting with 28, 83 or 89 are unassigned; 0 is never a code.
+_CC2: Final = _words(
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
+    "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98"
+)
+_CC3_ZONES: Final = _words("21 22 23 24 25 26 29 35 37 38 42 50 59 67 68 69 80 85 87 88 96 97 99")
+_E164_MAX_DIGITS: Final = 15
+_INTL_MIN_DIGITS: Final = 8
+_INTL_MIN_DIGITS_UNGROUPED: Final = 9  # "+1234567"-like counters are more often deltas than phones
+
+
+def _intl_phone_length(candidate: str) -> int:
+    """The length of the phone number at the start of ``candidate`` ("+..."), or -1.
+
+    Trailing groups are dropped while the number is too long (a phone followed by another number), and
+    a "(0)" trunk prefix is not counted (it is not dialled from abroad).
+    """
+    nanp = candidate[1] == "1"
+    max_digits = 11 if nanp else _E164_MAX_DIGITS
+    digits = ""
+    length = 0
+    kept = 0
+    if "(" in candidate:
+        for g in _PHONE_GROUP.finditer(candidate):
+            part = g.group(1)
+            if part is None:
+                part = g.group()
+            elif part == "0":
+                continue
+            if len(digits) + len(part) > max_digits:
+                break
+            digits += part
+            length = g.end()
+            kept += 1
+    else:
+        for part in _PHONE_SEPARATORS.split(candidate[1:]):
+            if len(digits) + len(part) > max_digits:
+                break
+            digits += part
+            length += len(part) + 1  # with the "+" or the separator before it
+            kept += 1
+    if nanp:
+        return length if len(digits) == 11 and _valid_nanp(digits[1:4], digits[4:7]) else -1
+    if len(digits) < (_INTL_MIN_DIGITS if kept > 1 else _INTL_MIN_DIGITS_UNGROUPED):
+        return -1
+    if digits[0] != "7" and digits[:2] not in _CC2 and digits[:2] not in _CC3_ZONES:
+        return -1
+    return length
+
+
+def _intl_phone_pass(message: str, spans: list[_Span]) -> None:
+    for m in _INTL_CANDIDATES.finditer(message):
+        start = m.start()
+        if start > 0 and (message[start - 1] == "+" or _is_word_char(message[start - 1])):
+            continue
+        length = _intl_phone_length(m.group())
+        if length > 0:
+            spans.append((start, start + length, "phone"))
+
+
+def _paren_phone_pass(message: str, spans: list[_Span]) -> None:
+    for m in _NANP_PAREN.finditer(message):
+        start = m.start()
+        if (start > 0 and _is_word_char(message[start - 1])) or not _valid_nanp(m.group(1), m.group(2)):
+            continue
+        # A leading trunk "1" ("1 (800) 555-0199") belongs to the number.
+        if message[max(0, start - 2) : start] in ("1 ", "1-", "1.") and (
+            start == 2 or (start > 2 and not _glued(message[start - 3]))
+        ):
+            start -= 2
+        spans.append((start, m.end(), "phone"))
+
+
+# ==================================================================================================
+# IPv6.
+# ==================================================================================================
+# Hex groups joined by colons ("::" allowed) with an optional IPv4 tail, not inside a longer colon or
+# dotted run; the structure is then checked by ipaddress.
+_IPV6_CANDIDATES: Final = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
+    r"(?:(?<=:)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})?(?![\w:]|\.[0-9])"
+)
+_IPV6_MIN_COLONS_TO_SCAN: Final = 6  # a full address has 7 (6 with an IPv4 tail); a time has 2
+
+
+def _valid_ipv6(text: str) -> bool:
+    if "::" not in text:
+        groups = text.split(":")
+        if len(groups) != (7 if "." in text else 8):  # a time (10:23:45), a partial run
+            return False
+        if all(len(g) == 2 for g in groups):  # a MAC-like EUI-64 (00:1a:2b:ff:fe:3c:4d:5e)
+            return False
+    if not any("0" <= ch <= "9" for ch in text):  # "dead::beef", "cafe::" are identifiers
+        return False
+    try:
+        ipaddress.IPv6Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv6_pass(message: str, spans: list[_Span]) -> None:
+    for m in _IPV6_CANDIDATES.finditer(message):
+        if _valid_ipv6(m.group()):
+            spans.append((m.start(), m.end(), "ip_address"))
+
+
+# ==================================================================================================
+# Email.
+# ==================================================================================================
+# Found from the "@": a dotted domain whose last label (the TLD) is 2+ letters; the local part is then
+# read backwards from the "@".
+_EMAIL_DOMAIN: Final = re.compile(r"@((?:[^\W_][\w-]*+\.)+([^\W\d_]{2,63}))(?![\w-]|\.[^\W_])")
+_BAD_DOMAIN: Final = re.compile(r"_|-\.|[^.]{64}")  # underscore, label ending in "-", label > 63
+_DOMAIN_MAX: Final = 253
+_LOCAL_PART_MAX: Final = 64
+_LOCAL_PART_REVERSED: Final = re.compile(r"[\w.%+-]{1,65}")  # one more than allowed, to see a too-long one
+# File names look like local@domain.tld ("icon@2x.png"); these extensions are not TLDs.
+_FILE_EXTENSIONS: Final = _words(
+    "png jpg jpeg gif svg webp bmp ico tif tiff css js mjs cjs jsx ts tsx json yaml yml toml ini "
+    "cfg conf txt log csv tsv xml html htm pdf doc docx xls xlsx map lock tar gz tgz bz2 xz jar "
+    "war class dll exe bin dat tmp bak swp pyc wasm"
+)
+
+
+def _email_pass(message: str, spans: list[_Span]) -> None:
+    for m in _EMAIL_DOMAIN.finditer(message):
+        domain = m.group(1)
+        if (
+            len(domain) > _DOMAIN_MAX
+            or m.group(2).lower() in _FILE_EXTENSIONS
+            or _BAD_DOMAIN.search(domain) is not None
+        ):
+            continue
+        at = m.start()
+        local = _LOCAL_PART_REVERSED.match(message[max(0, at - _LOCAL_PART_MAX - 1) : at][::-1])
+        if local is None:
+            continue
+        local_part = local.group()[::-1].lstrip(".")  # leading dots are punctuation ("see...a@b.com")
+        if not local_part or len(local_part) > _LOCAL_PART_MAX or local_part[-1] == "." or ".." in local_part:
+            continue
+        spans.append((at - len(local_part), m.end(), "email"))
+
+
+# ==================================================================================================
+# Scan.
+# ==================================================================================================
+# Among detections with the same span (rare), the earlier type here wins.
+_RANK: Final[dict[str, int]] = {"credit_card": 0, "ssn": 1, "phone": 2, "ip_address": 3, "email": 4}
+_NO_TYPES: Final[tuple[str, ...]] = ()
+
+
+def _span_order(span: _Span) -> tuple[int, int, int]:
+    return span[0], -span[1], _RANK[span[2]]
+
+
+def _redact(message: str, spans: list[_Span]) -> PiiScan:
+    spans.sort(key=_span_order)
+    parts: list[str] = []
+    types: set[str] = set()
+    pos = 0
+    for start, end, kind in spans:
+        if start < pos:  # overlaps a detection that starts earlier (or at the same place and is longer)
+            continue
+        parts.append(message[pos:start])
+        parts.append(PLACEHOLDERS[kind])
+        types.add(kind)
+        pos = end
+    parts.append(message[pos:])
+    return PiiScan(tuple(sorted(types)), "".join(parts))
+
+
+def scan(message: str) -> PiiScan:
+    """Detect and redact the PII in ``message`` (SPEC §5)."""
+    spans: list[_Span] = []
+    if "@" in message:
+        _email_pass(message, spans)
+    if "-" in message:
+        _dash_pass(message, spans)
+    if "." in message:
+        _dot_pass(message, spans)
+    card_shape = _CARD_SHAPE.search(message.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO))
+    if card_shape is not None:
+        _card_pass(message, spans, _card_search_start(message, card_shape.start()))
+    if "+" in message:
+        _intl_phone_pass(message, spans)
+    if "(" in message:
+        _paren_phone_pass(message, spans)
+    if "::" in message or message.count(":") >= _IPV6_MIN_COLONS_TO_SCAN:
+        _ipv6_pass(message, spans)
+    if not spans:
+        return PiiScan(_NO_TYPES, message)
+    return _redact(message, spans)
