@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 from tests.support.apigw import json_body, rest_event
 from tests.support.handlers import load_handler
 from tests.support.lambda_context import FakeLambdaContext
+from tests.support.logs import SyntheticLog, insert_logs
 
 
 @dataclass
@@ -47,8 +48,12 @@ def make_scenario(invoke: Invoke) -> Iterator[Callable[..., dict[str, Any]]]:
         assert reply.status == 201, reply.body
         scenario: dict[str, Any] = reply.body
         created.append(scenario["id"])
-        for action in {"draft": [], "running": ["start"], "completed": ["start", "stop"],
-                       "archived": ["start", "stop", "archive"]}[status]:
+        for action in {
+            "draft": [],
+            "running": ["start"],
+            "completed": ["start", "stop"],
+            "archived": ["start", "stop", "archive"],
+        }[status]:
             reply = invoke("scenarios", "POST", f"/api/v1/scenarios/{scenario['id']}/{action}")
             assert reply.status == 200, reply.body
             scenario = reply.body
@@ -62,3 +67,26 @@ def make_scenario(invoke: Invoke) -> Iterator[Callable[..., dict[str, Any]]]:
         if current.body["status"] == "running":
             invoke("scenarios", "POST", f"/api/v1/scenarios/{scenario_id}/stop")
         invoke("scenarios", "DELETE", f"/api/v1/scenarios/{scenario_id}")
+
+
+@pytest.fixture
+def scenario_with_logs(
+    make_scenario: Callable[..., dict[str, Any]], invoke: Invoke, sql_conn: Any
+) -> Callable[..., dict[str, Any]]:
+    """A scenario created through the API, with synthetic logs stored while it runs (straight into
+    ``scenario_logs``, as ingest would: see ``tests.support.logs``), then brought to ``status``.
+    Only what it creates is removed afterwards (by ``make_scenario``: the scenario, its logs, rollups)."""
+
+    def make(logs: Sequence[SyntheticLog] = (), status: str = "completed", **fields: Any) -> dict[str, Any]:
+        if status == "draft":
+            assert not logs, "a draft scenario never received logs"
+            return make_scenario(**fields)
+        scenario = make_scenario(status="running", **fields)
+        insert_logs(sql_conn, scenario["id"], logs)
+        for action in {"running": [], "completed": ["stop"], "archived": ["stop", "archive"]}[status]:
+            reply = invoke("scenarios", "POST", f"/api/v1/scenarios/{scenario['id']}/{action}")
+            assert reply.status == 200, reply.body
+            scenario = reply.body
+        return scenario
+
+    return make

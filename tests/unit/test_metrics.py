@@ -1,0 +1,221 @@
+"""Unit tests of the pure metrics shaping: hourly buckets -> summary, cost breakdown, series, projection.
+(That the metrics and aggregate functions never import tiktoken is in test_cold_start.py.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from mockupaws.lifecycle import Status
+from mockupaws.metrics import (
+    METRIC_TYPES,
+    HourBucket,
+    ScenarioRef,
+    Totals,
+    build_metrics,
+    exact,
+    observed_hours,
+    timeseries,
+    totals,
+)
+from mockupaws.pipeline import PipelineSettings
+from tests.unit.test_costs import price_sheet
+
+D = Decimal
+T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+
+
+def bucket(hour: int, requests: int = 10, *, first_min: int = 0, last_min: int = 59, **kw: int) -> HourBucket:
+    start = T0 + timedelta(hours=hour)
+    values = {"bytes": 1000, "tokens": 50, "sqs_blocks": requests, "pii_logs": 0, "duplicates": 0, **kw}
+    return HourBucket(
+        hour=start,
+        requests=requests,
+        first_event_at=start + timedelta(minutes=first_min),
+        last_event_at=start + timedelta(minutes=last_min),
+        **values,
+    )
+
+
+def ref(pipeline: PipelineSettings | None = None) -> ScenarioRef:
+    return ScenarioRef(
+        id=uuid.uuid4(), status=Status.COMPLETED, region="us-east-1", pipeline=pipeline or PipelineSettings()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# observed hours
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("span", "hours"),
+    [
+        (timedelta(0), "1"),  # a single instant is clamped to 1 hour
+        (timedelta(minutes=59, seconds=59), "1"),
+        (timedelta(hours=1), "1"),
+        (timedelta(hours=7, minutes=18), "7.3"),
+        (timedelta(days=7), "168"),
+        (timedelta(hours=2, seconds=1), "2.0002777778"),  # 7201 / 3600, rounded at 1e-10 h
+        (timedelta(hours=1, microseconds=1), "1.0000000003"),  # 1 µs = 2.78e-10 h is still visible
+    ],
+)
+def test_observed_hours(span: timedelta, hours: str) -> None:
+    assert exact(observed_hours(T0, T0 + span)) == hours
+
+
+def test_observed_hours_without_logs_is_one() -> None:
+    assert observed_hours(None, None) == 1
+
+
+def test_observed_hours_ignore_time_zones() -> None:
+    rome = timezone(timedelta(hours=1))
+    assert observed_hours(T0.astimezone(rome), T0 + timedelta(hours=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (D("11"), "11"),
+        (D("13.1250"), "13.125"),
+        (D("1.5E+6"), "1500000"),
+        (D("0E-10"), "0"),
+        (D("0.40"), "0.4"),
+    ],
+)
+def test_exact(value: Decimal, text: str) -> None:
+    assert exact(value) == text
+
+
+# --------------------------------------------------------------------------------------------
+# totals and series
+# --------------------------------------------------------------------------------------------
+
+
+def test_totals_sum_buckets_and_span_their_event_times() -> None:
+    buckets = [bucket(0, 3, first_min=5, pii_logs=1), bucket(5, 7, last_min=30, duplicates=2, tokens=1)]
+    assert totals(buckets) == Totals(
+        requests=10,
+        bytes=2000,
+        tokens=51,
+        sqs_blocks=10,
+        pii_logs=1,
+        duplicates=2,
+        first_event_at=T0 + timedelta(minutes=5),
+        last_event_at=T0 + timedelta(hours=5, minutes=30),
+    )
+    assert totals([]) == Totals()
+
+
+def test_timeseries_is_ordered_by_hour_then_type_in_utc() -> None:
+    rome = timezone(timedelta(hours=2))
+    late, early = bucket(3, 2, pii_logs=1), bucket(1, 5)
+    early = dataclasses.replace(early, hour=early.hour.astimezone(rome))
+    points = timeseries([late, early])
+    assert [(p.timestamp, p.metric_type, p.value) for p in points] == [
+        (T0 + timedelta(hours=1), "requests", 5),
+        (T0 + timedelta(hours=1), "bytes", 1000),
+        (T0 + timedelta(hours=1), "tokens", 50),
+        (T0 + timedelta(hours=1), "pii_logs", 0),
+        (T0 + timedelta(hours=3), "requests", 2),
+        (T0 + timedelta(hours=3), "bytes", 1000),
+        (T0 + timedelta(hours=3), "tokens", 50),
+        (T0 + timedelta(hours=3), "pii_logs", 1),
+    ]
+    assert all(p.timestamp.utcoffset() == timedelta(0) for p in points)
+    assert [p.metric_type for p in points[:4]] == list(METRIC_TYPES)
+    assert points[0].model_dump(mode="json")["timestamp"] == "2026-03-01T11:00:00Z"
+
+
+# --------------------------------------------------------------------------------------------
+# build_metrics
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_logs_is_all_zeros_and_an_empty_series() -> None:
+    for free in (False, True):
+        result = build_metrics(ref(PipelineSettings(include_free_tier=free)), [], price_sheet())
+        body = result.model_dump(mode="json")
+        summary = body["summary"]
+        assert summary["total_requests"] == summary["sqs_blocks"] == summary["lambda_invocations"] == 0
+        assert summary["total_cost_usd"] == "0.000000"
+        assert summary["lambda_gb_seconds"] == "0"
+        assert summary["first_event_at"] is None
+        assert body["timeseries"] == []
+        assert [(c["service"], c["cost_usd"], c["percentage"]) for c in body["cost_breakdown"]] == [
+            ("SQS", "0.000000", 0.0),
+            ("Lambda", "0.000000", 0.0),
+            ("Bedrock", "0.000000", 0.0),
+        ]
+        projection = body["projection"]
+        assert projection["hours_observed"] == "1"
+        assert projection["monthly_requests"] == 0
+        assert projection["monthly_cost_usd"] == "0.000000"
+        assert projection["free_tier_applied"] is free
+
+
+def test_seed_example_shaped_from_buckets() -> None:
+    # 1,050 logs, 1,100 SQS blocks, 52,500 tokens (the calculator's seed example) over 2 hours of
+    # event time: 10:00 .. 12:00 exactly.
+    buckets = [
+        bucket(0, 600, first_min=0, sqs_blocks=650, tokens=30_000, bytes=60_000, pii_logs=4),
+        bucket(2, 450, first_min=0, last_min=0, sqs_blocks=450, tokens=22_500, bytes=45_000, duplicates=7),
+    ]
+    body = build_metrics(ref(), buckets, price_sheet()).model_dump(mode="json")
+    assert body["summary"] == {
+        "total_requests": 1050,
+        "total_cost_usd": "0.158126",  # 0.00044 + 0.0001855337 + 0.1575 = 0.1581255337
+        "sqs_blocks": 1100,
+        "lambda_invocations": 11,
+        "lambda_gb_seconds": "11",
+        "llm_tokens": 52_500,
+        "llm_output_tokens": 0,
+        "pii_violations": 4,
+        "total_bytes": 105_000,
+        "duplicate_logs": 7,
+        "first_event_at": "2026-03-01T10:00:00Z",
+        "last_event_at": "2026-03-01T12:00:00Z",
+    }
+    assert body["cost_breakdown"] == [
+        {"service": "SQS", "cost_usd": "0.000440", "percentage": 0.28},
+        {"service": "Lambda", "cost_usd": "0.000186", "percentage": 0.12},
+        {"service": "Bedrock", "cost_usd": "0.157500", "percentage": 99.6},
+    ]
+    assert len(body["timeseries"]) == 2 * len(METRIC_TYPES)
+    # 2 h observed -> x 365: 383,250 logs, 401,500 blocks, 19,162,500 tokens; 3,833 invocations
+    projection = body["projection"]
+    assert projection["hours_observed"] == "2"
+    assert projection["monthly_requests"] == 383_250
+    assert projection["sqs_blocks"] == 401_500
+    assert projection["lambda_invocations"] == 3_833
+    assert projection["llm_tokens"] == 19_162_500
+    # SQS 401,500 * 0.4e-6 = 0.1606; Lambda 3,833 * 0.2e-6 + 3,833 * 0.0000166667 = 0.0007666 +
+    # 0.0638834611 = 0.0646500611; Bedrock 19,162.5 * 0.003 = 57.4875; total 57.7127500611
+    assert [c["cost_usd"] for c in projection["cost_breakdown"]] == ["0.160600", "0.064650", "57.487500"]
+    assert projection["monthly_cost_usd"] == "57.712750"
+    assert projection["free_tier_applied"] is False
+    assert sum(D(str(c["percentage"])) for c in projection["cost_breakdown"]) == 100
+
+
+def test_pricing_echoes_region_model_settings_and_unit_prices() -> None:
+    pipeline = PipelineSettings(
+        sqs_queue_type="fifo", lambda_architecture="arm64", bedrock_model="claude_3_haiku"
+    )
+    pricing = build_metrics(ref(pipeline), [], price_sheet()).model_dump(mode="json")["pricing"]
+    assert pricing["region"] == "us-east-1"
+    assert pricing["bedrock_model"] == "claude_3_haiku"
+    assert pricing["currency"] == "USD"
+    assert pricing["pipeline"] == pipeline.model_dump()
+    prices = {k: (v["price_usd"], v["unit"]) for k, v in pricing["unit_prices"].items()}
+    assert prices == {
+        "sqs_requests": ("0.5", "per_million_requests"),
+        "lambda_requests": ("0.2", "per_million_requests"),
+        "lambda_gb_second": ("0.0000133334", "per_gb_second"),
+        "bedrock_input": ("0.00025", "per_1k_tokens"),
+        "bedrock_output": ("0.00125", "per_1k_tokens"),
+    }
+    assert all(v["source"] for v in pricing["unit_prices"].values())
