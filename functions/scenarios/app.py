@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from mockupaws import scenarios
 from mockupaws.config import get_settings
-from mockupaws.http import create_resolver, error_responses
+from mockupaws.http import create_resolver, error_responses, success_response
 from mockupaws.lifecycle import Status
 from mockupaws.observability import logger
 from mockupaws.scenarios import Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
@@ -29,7 +29,10 @@ ScenarioId = Annotated[uuid.UUID, Path(description="The scenario's id (a UUID)."
     status_code=201,
     tags=["scenarios"],
     summary="Create a scenario (draft)",
-    responses=error_responses(409, 422),
+    responses={
+        **success_response(Scenario, "The created scenario", 201),
+        **error_responses(400, 409, 415, 422),
+    },
 )
 def create_scenario(body: Annotated[ScenarioCreate, Body()]) -> Response[Scenario]:
     return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=scenarios.create(body))
@@ -39,7 +42,7 @@ def create_scenario(body: Annotated[ScenarioCreate, Body()]) -> Response[Scenari
     "/api/v1/scenarios",
     tags=["scenarios"],
     summary="List scenarios, newest first",
-    responses=error_responses(422),
+    responses={**success_response(ScenarioPage, "One page of scenarios"), **error_responses(422)},
 )
 def list_scenarios(
     status: Annotated[Status | None, Query()] = None,
@@ -54,7 +57,7 @@ def list_scenarios(
     "/api/v1/scenarios/<scenario_id>",
     tags=["scenarios"],
     summary="Get one scenario",
-    responses=error_responses(404, 422),
+    responses={**success_response(Scenario, "The scenario"), **error_responses(404, 422)},
 )
 def get_scenario(scenario_id: ScenarioId) -> Scenario:
     return scenarios.get(scenario_id)
@@ -64,7 +67,10 @@ def get_scenario(scenario_id: ScenarioId) -> Scenario:
     "/api/v1/scenarios/<scenario_id>",
     tags=["scenarios"],
     summary="Partially update a scenario",
-    responses=error_responses(404, 409, 422),
+    responses={
+        **success_response(Scenario, "The updated scenario"),
+        **error_responses(400, 404, 409, 415, 422),
+    },
 )
 def update_scenario(scenario_id: ScenarioId, body: Annotated[ScenarioUpdate, Body()]) -> Scenario:
     return scenarios.update(scenario_id, body)
@@ -75,7 +81,7 @@ def update_scenario(scenario_id: ScenarioId, body: Annotated[ScenarioUpdate, Bod
     status_code=204,
     tags=["scenarios"],
     summary="Delete a scenario with its logs and metrics",
-    responses=error_responses(404, 409, 422),
+    responses={**success_response(None, "Deleted", 204), **error_responses(404, 409, 422)},
 )
 def delete_scenario(scenario_id: ScenarioId) -> Response[None]:
     scenarios.delete(scenario_id)
@@ -86,7 +92,7 @@ def delete_scenario(scenario_id: ScenarioId) -> Response[None]:
     "/api/v1/scenarios/<scenario_id>/start",
     tags=["lifecycle"],
     summary="draft -> running",
-    responses=error_responses(404, 409, 422),
+    responses={**success_response(Scenario, "The running scenario"), **error_responses(404, 409, 422)},
 )
 def start_scenario(scenario_id: ScenarioId) -> Scenario:
     return scenarios.transition(scenario_id, "start")
@@ -96,7 +102,7 @@ def start_scenario(scenario_id: ScenarioId) -> Scenario:
     "/api/v1/scenarios/<scenario_id>/stop",
     tags=["lifecycle"],
     summary="running -> completed",
-    responses=error_responses(404, 409, 422),
+    responses={**success_response(Scenario, "The completed scenario"), **error_responses(404, 409, 422)},
 )
 def stop_scenario(scenario_id: ScenarioId) -> Scenario:
     return scenarios.transition(scenario_id, "stop")
@@ -106,7 +112,7 @@ def stop_scenario(scenario_id: ScenarioId) -> Scenario:
     "/api/v1/scenarios/<scenario_id>/archive",
     tags=["lifecycle"],
     summary="completed -> archived",
-    responses=error_responses(404, 409, 422),
+    responses={**success_response(Scenario, "The archived scenario"), **error_responses(404, 409, 422)},
 )
 def archive_scenario(scenario_id: ScenarioId) -> Scenario:
     return scenarios.transition(scenario_id, "archive")

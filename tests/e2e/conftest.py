@@ -43,8 +43,14 @@ Http = Callable[..., HttpReply]
 
 @pytest.fixture(scope="session")
 def http(live_server: ServerHandle) -> Http:
-    def call(method: str, path: str, *, json_body: Any = None, data: bytes | None = None,
-             headers: dict[str, str] | None = None) -> HttpReply:
+    def call(
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> HttpReply:
         hdrs = dict(headers or {})
         if json_body is not None:
             data = json.dumps(json_body).encode()
@@ -67,7 +73,9 @@ def http_scenario(http: Http) -> Iterator[Callable[..., dict[str, Any]]]:
     created: list[str] = []
 
     def make(status: str = "draft", **fields: Any) -> dict[str, Any]:
-        reply = http("POST", "/api/v1/scenarios", json_body={"name": f"e2e-{uuid.uuid4().hex[:10]}", **fields})
+        reply = http(
+            "POST", "/api/v1/scenarios", json_body={"name": f"e2e-{uuid.uuid4().hex[:10]}", **fields}
+        )
         assert reply.status == 201, reply.raw
         scenario: dict[str, Any] = reply.json
         created.append(scenario["id"])

@@ -38,18 +38,34 @@ def test_full_lifecycle_over_http(http: Http) -> None:
         ("GET", "/api/v1/scenarios?page=0", {}, 422, "validation_error"),
         ("GET", "/api/v1/scenarios?page_size=101", {}, 422, "validation_error"),
         ("POST", "/api/v1/scenarios", {"json_body": {"name": "n" * 256}}, 422, "validation_error"),
-        ("POST", "/api/v1/scenarios", {"json_body": {"name": "x", "region": "xx-nowhere-9"}}, 422,
-         "validation_error"),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"json_body": {"name": "x", "region": "xx-nowhere-9"}},
+            422,
+            "validation_error",
+        ),
         ("POST", "/api/v1/scenarios", {"json_body": {"name": ["x"]}}, 422, "validation_error"),
-        ("POST", "/api/v1/scenarios", {"data": b"{nope", "headers": {"Content-Type": "application/json"}}, 400,
-         "invalid_json"),
-        ("POST", "/api/v1/scenarios", {"data": b"\xff\xfe{", "headers": {"Content-Type": "application/json"}},
-         400, "invalid_body"),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"data": b"{nope", "headers": {"Content-Type": "application/json"}},
+            400,
+            "invalid_json",
+        ),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"data": b"\xff\xfe{", "headers": {"Content-Type": "application/json"}},
+            400,
+            "invalid_body",
+        ),
         ("GET", f"/api/v1/scenarios/{uuid.uuid4()}", {}, 404, "not_found"),
     ],
 )
-def test_errors_over_http(http: Http, method: str, path: str, kwargs: dict[str, Any], status: int,
-                          code: str) -> None:
+def test_errors_over_http(
+    http: Http, method: str, path: str, kwargs: dict[str, Any], status: int, code: str
+) -> None:
     reply = http(method, path, **kwargs)
     assert reply.status == status, reply.raw
     assert reply.json["error"] == code
@@ -67,3 +83,17 @@ def test_duplicate_name_and_illegal_transition_over_http(http: Http, http_scenar
 def test_unknown_route_is_refused_like_api_gateway(http: Http) -> None:
     reply = http("GET", "/api/v1/nothing-here")
     assert reply.status == 403
+
+
+def test_openapi_document_and_swagger_ui_are_served(http: Http) -> None:
+    doc = http("GET", "/openapi.json")
+    assert doc.status == 200
+    paths = doc.json["paths"]
+    # Every API route of every function is in the one document
+    for path in ("/api/v1/scenarios", "/api/v1/scenarios/{scenario_id}/metrics", "/ingest", "/flush"):
+        assert path in paths
+    assert doc.json["servers"] == [{"url": "/"}]
+    ui = http("GET", "/docs")
+    assert ui.status == 200
+    assert ui.headers["Content-Type"].startswith("text/html")
+    assert b"SwaggerUIBundle" in ui.raw

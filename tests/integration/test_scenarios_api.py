@@ -16,7 +16,8 @@ def assert_error(reply: Any, status: int, code: str) -> None:
     assert reply.status == status, reply.body
     assert reply.body["error"] == code
     assert reply.body["status_code"] == status
-    assert isinstance(reply.body["message"], str) and reply.body["message"]
+    assert isinstance(reply.body["message"], str)
+    assert reply.body["message"]
 
 
 def test_create_returns_a_draft_with_defaults(invoke: Invoke, make_scenario: Any) -> None:
@@ -64,7 +65,9 @@ ILLEGAL = [
 
 
 @pytest.mark.parametrize(("status", "action"), ILLEGAL)
-def test_every_illegal_transition_is_409(invoke: Invoke, make_scenario: Any, status: str, action: str) -> None:
+def test_every_illegal_transition_is_409(
+    invoke: Invoke, make_scenario: Any, status: str, action: str
+) -> None:
     scenario = make_scenario(status=status)
     reply = invoke("scenarios", "POST", f"{BASE}/{scenario['id']}/{action}")
     assert_error(reply, 409, "invalid_transition")
@@ -123,7 +126,9 @@ def test_list_filters_and_paginates_newest_first(invoke: Invoke, make_scenario: 
     running = invoke("scenarios", "GET", BASE, query={"status": "running", "region": "eu-central-1"}).body
     assert made[0]["id"] in {item["id"] for item in running["items"]}
     assert all(item["status"] == "running" for item in running["items"])
-    page_two = invoke("scenarios", "GET", BASE, query={"region": "eu-central-1", "page_size": "2", "page": "2"})
+    page_two = invoke(
+        "scenarios", "GET", BASE, query={"region": "eu-central-1", "page_size": "2", "page": "2"}
+    )
     ids_one = {i["id"] for i in reply.body["items"]}
     assert ids_one.isdisjoint({i["id"] for i in page_two.body["items"]})
 

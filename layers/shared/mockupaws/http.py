@@ -66,6 +66,14 @@ _ERROR_DESCRIPTIONS: dict[int, str] = {
 }
 
 
+def success_response(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
+    """The OpenAPI entry of a success reply (powertools documents the return type only when a route
+    declares no ``responses``, so routes that declare errors name their success model here)."""
+    if model is None:
+        return {status: {"description": description}}
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
 def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     """OpenAPI ``responses`` entries for the given error statuses (503 is always possible)."""
     return {
