@@ -7,7 +7,8 @@ HOST   ?= 127.0.0.1
 export SAM_CLI_TELEMETRY := 0
 
 # Python 3.12 for `sam build` (the Lambda runtime); found on PATH or through pyenv.
-PY312_DIR := $(shell dirname "$$(command -v python3.12 2>/dev/null || echo "$$(pyenv prefix 3.12 2>/dev/null || pyenv prefix 3.12.1 2>/dev/null)/bin/python3.12")")
+PY312_DIR := $(shell p="$$(pyenv prefix "$$(pyenv latest 3.12 2>/dev/null)" 2>/dev/null)"; \
+	if [ -x "$$p/bin/python3.12" ]; then echo "$$p/bin"; else dirname "$$(command -v python3.12 || echo /nonexistent/python3.12)"; fi)
 
 .PHONY: help install dev test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
 

@@ -19,7 +19,7 @@ from mockupaws.http import create_resolver, error_responses
 from mockupaws.ingest import BatchSummary, StoredLog
 from mockupaws.ingest_parse import parse_ingest
 from mockupaws.ingest_schema import INGEST_REQUEST_BODY
-from mockupaws.observability import logger
+from mockupaws.observability import logger, metrics, record_ingest
 
 get_settings()  # fail at cold start when misconfigured
 
@@ -76,7 +76,9 @@ def ingest_logs(
         header_source=x_log_source,
     )
     result = ingest.ingest(x_scenario_id, body)
-    logger.info("ingested", extra={"scenario_id": str(x_scenario_id), **ingest.summary_fields(result)})
+    counters = ingest.summary_fields(result)
+    logger.info("ingested", extra={"scenario_id": str(x_scenario_id), **counters})
+    record_ingest(str(x_scenario_id), **counters)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
 
 
@@ -90,6 +92,7 @@ def flush() -> FlushReply:
     return FlushReply(status="flushed", message="processing is synchronous: nothing was buffered", pending=0)
 
 
+@metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
