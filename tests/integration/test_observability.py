@@ -37,9 +37,10 @@ def log_lines() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(observability.logger.registered_formatter)
-    observability.logger.addHandler(handler)
+    underlying = logging.getLogger(observability.logger.name)
+    underlying.addHandler(handler)
     yield stream
-    observability.logger.removeHandler(handler)
+    underlying.removeHandler(handler)
 
 
 def test_no_raw_message_appears_in_any_log_line(
