@@ -87,14 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_migrations(database_url: str) -> list[str] | None:
-    """``mockupaws.migrate.apply(database_url)``; None when the layer has no migrate module."""
+    """``mockupaws.migrate.apply`` (with the statement timeout, as the deployed migration function does);
+    None when the layer has no migrate module."""
     try:
         module = importlib.import_module("mockupaws.migrate")
     except ModuleNotFoundError as exc:
         if exc.name in {"mockupaws", "mockupaws.migrate"}:
             return None
         raise
-    applied: Any = module.apply(database_url)
+    from mockupaws.config import Settings
+
+    default_timeout = Settings.model_fields["db_statement_timeout_ms"].default
+    timeout_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", default_timeout))
+    applied: Any = module.apply(database_url, statement_timeout_ms=timeout_ms)
     return [str(name) for name in applied or []]
 
 

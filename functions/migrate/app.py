@@ -16,6 +16,7 @@ get_settings()
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    applied = migrate.apply(resolve_database_url())
+    settings = get_settings()
+    applied = migrate.apply(resolve_database_url(), statement_timeout_ms=settings.db_statement_timeout_ms)
     logger.info("migrations applied", extra={"applied": applied})
     return {"applied": applied, "pending": migrate.pending(resolve_database_url())}

@@ -32,7 +32,9 @@ def invoke(app_env: str) -> Invoke:
     def call(group: str, method: str, path: str, **kwargs: Any) -> Reply:
         handler = load_handler(group)
         response = handler.lambda_handler(rest_event(method, path, **kwargs), FakeLambdaContext())
-        return Reply(response["statusCode"], response.get("headers") or {}, json_body(response))
+        headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items() if v}
+        headers.update(response.get("headers") or {})
+        return Reply(response["statusCode"], headers, json_body(response))
 
     return call
 

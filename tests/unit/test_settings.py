@@ -38,3 +38,22 @@ def test_bad_values_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_PORT", "70000")
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_statement_timeout_stays_below_the_lambda_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.template import template
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@localhost/db")
+    monkeypatch.delenv("DB_STATEMENT_TIMEOUT_MS", raising=False)
+    settings = Settings()
+    assert settings.db_statement_timeout_ms == 20_000
+    # A statement cut at the timeout, after a connection attempt that used all of its own, still gets
+    # its 503 out before the API functions' Lambda timeout.
+    lambda_timeout_ms = int(template()["Globals"]["Function"]["Timeout"]) * 1000
+    assert settings.db_statement_timeout_ms + settings.db_connect_timeout_s * 1000 < lambda_timeout_ms
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "250")
+    assert Settings().db_statement_timeout_ms == 250
+    for bad in ("0", "-1", "29000"):
+        monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", bad)
+        with pytest.raises(ValidationError):
+            Settings()

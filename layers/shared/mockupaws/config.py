@@ -17,11 +17,15 @@ class Settings(BaseSettings):
     # Local: a full URL. AWS: the RDS-managed secret (username/password) plus host/port/name.
     database_url: str | None = Field(default=None, description="postgresql:// URL; wins over the secret.")
     db_secret_arn: str | None = Field(default=None, description="Secrets Manager secret with credentials.")
-    db_host: str | None = None
+    db_host: str | None = Field(default=None, description="RDS Proxy/cluster endpoint (or a socket dir).")
     db_port: int = Field(default=5432, ge=1, le=65535)
     db_name: str = Field(default="mockupaws", min_length=1)
     db_connect_timeout_s: int = Field(default=5, ge=1, le=60)
     db_secret_max_age_s: int = Field(default=300, ge=0)
+    # The longest one SQL statement may run. Below the API functions' Lambda timeout (29 s, API Gateway's
+    # own limit too) with room to connect and answer, so a stuck query becomes a 503, not a timed-out
+    # invocation. Applied as the database's default by the migration runner (migrate.set_statement_timeout).
+    db_statement_timeout_ms: int = Field(default=20_000, ge=1, le=28_000)
 
     region_default: str = Field(default="us-east-1", alias="MOCKUPAWS_DEFAULT_REGION")
     aggregate_max_logs_per_run: int = Field(default=500_000, ge=1, alias="MOCKUPAWS_AGGREGATE_MAX_LOGS")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 _HERE = Path(__file__).resolve().parent
@@ -30,8 +31,12 @@ def yoyo_url(database_url: str) -> str:
     return urlunsplit(("postgresql+psycopg", *parts[1:]))
 
 
-def apply(database_url: str) -> list[str]:
-    """Apply every pending migration; return the ids of those applied now (empty when up to date)."""
+def apply(database_url: str, *, statement_timeout_ms: int | None = None) -> list[str]:
+    """Apply every pending migration; return the ids of those applied now (empty when up to date).
+
+    With ``statement_timeout_ms`` (the deployed migration function passes ``DB_STATEMENT_TIMEOUT_MS``),
+    then make it the database's default statement timeout (:func:`set_statement_timeout`), on every run.
+    """
     from yoyo import get_backend, read_migrations
 
     backend = get_backend(yoyo_url(database_url))
@@ -39,7 +44,46 @@ def apply(database_url: str) -> list[str]:
     with backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
+    if statement_timeout_ms is not None:
+        set_statement_timeout(database_url, statement_timeout_ms)
     return [m.id for m in pending]
+
+
+def set_statement_timeout(database_url: str, timeout_ms: int) -> Literal["database", "role"]:
+    """Make ``timeout_ms`` the default ``statement_timeout`` of new sessions on this database.
+
+    Why a database default: the functions may reach PostgreSQL through RDS Proxy, which pins a client
+    connection to one database connection (ending multiplexing for that Lambda container's lifetime) when
+    it sees a ``SET`` -- its pinning documentation lists SET commands without exempting ``SET LOCAL`` --
+    and session settings in the startup ``options`` are no better. A per-database default
+    (``pg_db_role_setting``) is applied by the server itself at session start, so every new connection,
+    through the proxy or not, gets it without the client sending anything. It is applied here, on every
+    migration run, rather than by a SQL migration, so a changed ``DB_STATEMENT_TIMEOUT_MS`` takes effect
+    at the next run (for connections opened after it). It bounds the migrations' own statements too: one
+    that needs longer says ``SET LOCAL statement_timeout = 0`` (yoyo runs each in a transaction).
+
+    ``ALTER DATABASE`` needs the database's owner; a migration role that does not own the database sets
+    the default for itself in this database instead (``ALTER ROLE CURRENT_USER IN DATABASE``), which covers
+    the functions as long as they connect as that role (one secret: they do). Returns which one was set.
+    """
+    import psycopg
+    from psycopg import sql
+
+    timeout = sql.Literal(int(timeout_ms))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute("SELECT current_database()").fetchone()
+        assert row is not None
+        database = sql.Identifier(row[0])
+        try:
+            conn.execute(sql.SQL("ALTER DATABASE {} SET statement_timeout = {}").format(database, timeout))
+            return "database"
+        except psycopg.errors.InsufficientPrivilege:
+            conn.execute(
+                sql.SQL("ALTER ROLE CURRENT_USER IN DATABASE {} SET statement_timeout = {}").format(
+                    database, timeout
+                )
+            )
+            return "role"
 
 
 def pending(database_url: str) -> list[str]:
@@ -51,9 +95,10 @@ def pending(database_url: str) -> list[str]:
 
 def main() -> None:
     """``python -m mockupaws.migrate``: apply migrations to ``DATABASE_URL`` (or the configured DB)."""
+    from mockupaws.config import get_settings
     from mockupaws.db import resolve_database_url
 
-    applied = apply(resolve_database_url())
+    applied = apply(resolve_database_url(), statement_timeout_ms=get_settings().db_statement_timeout_ms)
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none (up to date)'}")
 
 
