@@ -8,15 +8,14 @@ How it works, and why it is cheap enough to run on every ingested log:
 
 * Regular expressions only *propose* candidates; each candidate is then validated in Python: Luhn and
   issuer prefix and length for cards, SSA rules for SSNs, NANP rules and country codes for phones,
-  octet ranges and surrounding context for IPv4, :mod:`ipaddress` for IPv6, label and TLD rules for
+  octet ranges and surrounding context for IPv4, RFC 4291 group counts for IPv6, label and TLD rules for
   emails. Validation runs on candidates only, never on the whole message.
-* Almost every pass is anchored on a literal character that the regex engine finds with a fast C
-  search and that most log lines contain rarely: ``@`` (email), ``+`` (international phone), ``(``
-  (``(415) 555-0132``), ``-`` (SSN, ``415-555-0132``), ``.`` (IPv4, ``415.555.0132``). A pass whose
-  character is absent is skipped. Cards have no such anchor, so the message is first reduced to its
-  digit "shape" (``bytes.translate``) and the card pass runs only if that shape holds 13 consecutive
-  digits or three groups of four. The IPv6 pass runs only if the message holds ``::`` or at least six
-  colons (a time like ``10:23:45`` has two).
+* Every pass but one is anchored on literal text that the regex engine finds with a fast C search and
+  that log lines hold rarely: ``@`` (email), ``+`` (international phone), ``(`` (``(415) 555-0132``),
+  ``-`` (SSN, ``415-555-0132``), ``.`` (IPv4, ``415.555.0132``), ``::`` or ``:h:h:h:`` (IPv6). A pass
+  whose character is absent is skipped. Cards have no such anchor, so the message is first reduced to
+  its digit "shape" (``bytes.translate``) and the card pass runs only if that shape holds 13
+  consecutive digits or grouped 4-4-4 / 4-6-4 digits.
 * A candidate never starts or ends inside a word, a hex id or a longer digit/dot/dash run.
 * Overlapping detections are resolved leftmost-longest: the one that starts first wins, and among
   those starting at the same place the longest wins. So a card number is never also a phone, and an
@@ -25,7 +24,6 @@ How it works, and why it is cheap enough to run on every ingested log:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -139,11 +137,12 @@ def _dash_pass(message: str, spans: list[_Span]) -> None:
 # ==================================================================================================
 # IPv4 and NANP "415.555.0132", anchored on ".".
 # ==================================================================================================
-# Both start at the first dot. The first octet (1-3 digits) is found in Python by walking back.
+# Both start at the first dot. The first octet (1-3 digits) is found in Python by walking back. A
+# dotted quad followed by "-" and a letter is a version ("1.2.3.4-SNAPSHOT", "1.0.0.1-el8").
 _DOT_CANDIDATES: Final = re.compile(
     r"""
     \.(?:
-        (?<=[0-9]\.)(?P<ipv4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(?!\w|\.[0-9])
+        (?<=[0-9]\.)(?P<ipv4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(?!\w|\.[0-9]|-[A-Za-z])
       | (?<=[2-9][0-9]{2}\.)(?P<nanp>[2-9][0-9]{2}\.[0-9]{4})(?!\w|[-.][0-9])
     )
     """,
@@ -151,11 +150,11 @@ _DOT_CANDIDATES: Final = re.compile(
 )
 
 # Read backwards from a dotted quad: text that makes it a version rather than an address, i.e. a
-# version word ("v 1.2.3.4", "version=4.0.0.0") or a product token ("Chrome/120.0.0.0": a token that
-# starts after a space, "(", ";", "," or "[" and has no "/" in it; a URL path like "/hosts/10.0.0.1"
-# is not one).
+# version word ("version 1.2.3.4", "Version=4.0.0.0", "ver: 1.2.3.4", "rev 1.2.3.4") or a product
+# token ("Chrome/120.0.0.0": a token that starts after a space, "(", ";", "," or "[" and has no "/" in
+# it; a URL path like "/hosts/10.0.0.1" is not one).
 _VERSION_BEFORE_REVERSED: Final = re.compile(
-    r"[\s:=]{0,2}(?:noisrev|rev|ver|v)(?!\w)|/[\w.-]*[a-z](?=[\s(;,\[]|$)", re.IGNORECASE
+    r"[\s:=]{0,2}(?:noisrev|rev|ver)(?!\w)|/[\w.-]*[a-z](?=[\s(;,\[]|$)", re.IGNORECASE
 )
 _VERSION_CONTEXT_CHARS: Final = 32
 # Every octet 0-255 without leading zeros (a leading zero means octal to some parsers: not an address).
@@ -210,8 +209,9 @@ def _dot_pass(message: str, spans: list[_Span]) -> None:
 _DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
 _CARD_SHAPE: Final = re.compile(rb"0000(?:0{9}|[ -]0000[ -]0000|[ -]000000[ -]0000)")
 # The candidate: a boundary character (the message is prefixed with a space), a whole digit run, then
-# either nothing more (a run of 13+ digits) or groups with one consistent separator: 4-4-4-4 with up
-# to one more group (19 digits), or Amex/Diners 4-6-5 / 4-6-4.
+# either nothing more (a run of 13+ digits) or groups with one consistent separator: 4-4-4 and up to
+# two more groups of 1-4 (4-4-4-4, 4-4-4-4-3, or a card and a trailing group that validation drops),
+# or Amex/Diners 4-6-5 / 4-6-4.
 _CARD_CANDIDATES: Final = re.compile(
     r"""
     [^0-9A-Za-z_](?P<run>[0-9]++)
@@ -223,6 +223,7 @@ _CARD_CANDIDATES: Final = re.compile(
     """,
     re.VERBOSE,
 )
+_DIGIT_RUN: Final = re.compile(r"[0-9]+")
 _LUHN_PLAIN: Final = bytes.maketrans(b"0123456789", bytes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
 _LUHN_DOUBLED: Final = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
 _CARD_MIN_DIGITS: Final = 13
@@ -278,110 +279,121 @@ def _grouped_card_end(text: str, start: int, end: int, sep: str) -> int:
         candidate = candidate[: candidate.rfind(sep)]
 
 
-def _card_search_start(message: str, shape_start: int) -> int:
-    """Where to start looking for cards, given the byte offset of the first card shape: the start of
-    its digit run. Byte and character offsets agree only for ASCII text; otherwise start from 0."""
-    if not message.isascii():
-        return 0
-    start = shape_start
-    while start > 0 and "0" <= message[start - 1] <= "9":
-        start -= 1
-    return start
+def _card_end(padded: str, m: re.Match[str]) -> int:
+    """The end (in ``padded``) of the card number that candidate ``m`` holds, or -1."""
+    boundary = padded[m.start()]
+    start = m.start() + 1
+    # Not after "-" or "+" (a dashed id, a phone), a decimal point, or a non-ASCII word character.
+    if (
+        boundary in "-+"
+        or (boundary == "." and "0" <= padded[start - 2 : start - 1] <= "9")
+        or (boundary >= "\x80" and _is_word_char(boundary))
+    ):
+        return -1
+    run = m.group("run")
+    sep = m.group("sep")
+    if sep is None:
+        return m.end() if _valid_card_number(run) else -1
+    return _grouped_card_end(padded, start, m.end(), sep) if len(run) == 4 else -1
 
 
-def _card_pass(message: str, spans: list[_Span], first: int) -> None:
-    """``first``: a position in ``message`` at or before the digit run holding the first card shape."""
+def _card_pass(message: str, spans: list[_Span], shape: bytes, first: re.Match[bytes]) -> None:
+    """``shape``: the message's digit shape; ``first``: the first card shape in it."""
     padded = " " + message  # a position p in padded is p - 1 in message
-    search = _CARD_CANDIDATES.search
-    pos = first  # in padded: the boundary character before message[first]
-    while (m := search(padded, pos)) is not None:
-        boundary = padded[m.start()]
-        start = m.start() + 1
-        run = m.group("run")
-        sep = m.group("sep")
-        end = -1
-        # Not after "-" or "+" (a dashed id, a phone), a decimal point, or a non-ASCII word character.
-        if not (
-            boundary in "-+"
-            or (boundary == "." and "0" <= padded[start - 2 : start - 1] <= "9")
-            or (boundary >= "\x80" and _is_word_char(boundary))
-        ):
-            if sep is None:
-                end = m.end() if _valid_card_number(run) else -1
-            elif len(run) == 4:
-                end = _grouped_card_end(padded, start, m.end(), sep)
+    if not message.isascii():  # byte offsets in the shape are not character offsets: scan it all
+        pos = 0
+        while (m := _CARD_CANDIDATES.search(padded, pos)) is not None:
+            end = _card_end(padded, m)
+            if end > 0:
+                spans.append((m.start(), end - 1, "credit_card"))
+                pos = end
+            else:
+                pos = m.start() + 1
+        return
+    # ASCII: only look where the shape says a card may be, each time from the start of that digit run.
+    shape_match: re.Match[bytes] | None = first
+    while shape_match is not None:
+        start = shape_match.start()
+        while start > 0 and "0" <= message[start - 1] <= "9":
+            start -= 1
+        # padded[start] is the character before the run; every issuer prefix starts with 2-6.
+        m = _CARD_CANDIDATES.match(padded, start) if message[start] in "23456" else None
+        end = _card_end(padded, m) if m is not None else -1
         if end > 0:
-            spans.append((start - 1, end - 1, "credit_card"))
-            pos = end
-        else:
-            pos = m.start() + 1
+            spans.append((start, end - 1, "credit_card"))
+            pos = end - 1
+        else:  # no card starts at this run: look again after it
+            run = _DIGIT_RUN.match(message, start)
+            pos = run.end() if run is not None else start + 1
+        shape_match = _CARD_SHAPE.search(shape, pos)
 
 
 # ==================================================================================================
 # Phones written with "+" and a country code, and NANP numbers with the area code in parentheses.
 # ==================================================================================================
 # "+", a country code, then digit groups separated by one space, dot or dash; a group may be in
-# parentheses ("+1 (415) 555-0132", "+44 (0)20 7946 0958"). Possessive, so a number glued to letters
-# is rejected rather than shortened.
+# parentheses ("+1 (415) 555-0132", "+44 (0)20 7946 0958"). A group glued to letters ("4bf9...") ends
+# the candidate; a country code glued to letters rejects it.
 _INTL_CANDIDATES: Final = re.compile(
-    r"\+[1-9][0-9]*+(?:[ .-]?\([0-9]{1,4}\)[ .-]?[0-9]++|[ .-][0-9]++)*+(?!\w)"
+    r"\+[1-9][0-9]*+(?:(?:[ .-]?\([0-9]{1,4}\)[ .-]?[0-9]++|[ .-][0-9]++)(?!\w))*+(?!\w)"
 )
-_PHONE_GROUP: Final = re.compile(r"\(([0-9]{1,4})\)|[0-9]+")
-_PHONE_SEPARATORS: Final = re.compile(r"[ .-]")
 _NANP_PAREN: Final = re.compile(r"\(([2-9][0-9]{2})\)[ .-]?([2-9][0-9]{2})[ .-]?[0-9]{4}(?!\w|[-.][0-9])")
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
+def _codes(spec: str) -> frozenset[str]:
+    """Expand "20 27 30-34" into the set of codes."""
+    codes: set[str] = set()
+    for item in spec.split():
+        first, _, last = item.partition("-")
+        codes.update(str(n) for n in range(int(first), int(last or first) + 1))
+    return frozenset(codes)
 
 
-# ITU-T E.164 country codes: 1 (NANP) and 7 have one digit; these have two; all others have three and
-# start with one of _CC3_ZONES. Codes starting with 28, 83 or 89 are unassigned; 0 is never a code.
-_CC2: Final = _words(
-    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
-    "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98"
+# ITU-T E.164 country codes: 1 (NANP) and 7 have one digit; these have two or three.
+_COUNTRY_CODES_2: Final = _codes("20 27 30-34 36 39 40 41 43-49 51-58 60-66 81 82 84 86 90-95 98")
+_COUNTRY_CODES_3: Final = _codes(
+    "211-213 216 218 220-239 240-258 260-269 290 291 297-299 350-359 370-378 380-383 385-387 389 "
+    "420 421 423 500-509 590-599 670 672-683 685-692 800 808 850 852 853 855 856 870 878 880-883 886 "
+    "888 960-968 970-977 992-998"
 )
-_CC3_ZONES: Final = _words("21 22 23 24 25 26 29 35 37 38 42 50 59 67 68 69 80 85 87 88 96 97 99")
 _E164_MAX_DIGITS: Final = 15
 _INTL_MIN_DIGITS: Final = 8
 _INTL_MIN_DIGITS_UNGROUPED: Final = 9  # "+1234567"-like counters are more often deltas than phones
 
 
+def _phone_digits(text: str) -> bytes:
+    return text.replace("(0)", "").encode("ascii").translate(None, b" +().-")
+
+
 def _intl_phone_length(candidate: str) -> int:
     """The length of the phone number at the start of ``candidate`` ("+..."), or -1.
 
-    Trailing groups are dropped while the number is too long (a phone followed by another number), and
-    a "(0)" trunk prefix is not counted (it is not dialled from abroad).
+    If the candidate is too long, it is a phone followed by another number: space-separated chunks are
+    dropped from the end (a chunk such as "123-45-6789" is kept or dropped whole). A chunk that is an
+    IPv4 address ends the phone. A "(0)" trunk prefix is not counted (it is not dialled from abroad).
     """
     nanp = candidate[1] == "1"
     max_digits = 11 if nanp else _E164_MAX_DIGITS
-    digits = ""
-    length = 0
-    kept = 0
-    if "(" in candidate:
-        for g in _PHONE_GROUP.finditer(candidate):
-            part = g.group(1)
-            if part is None:
-                part = g.group()
-            elif part == "0":
-                continue
-            if len(digits) + len(part) > max_digits:
+    digits = _phone_digits(candidate)
+    length = len(candidate)
+    if len(digits) > max_digits or "." in candidate:
+        digits = b""
+        length = -1  # the first chunk has no space before it
+        for chunk in candidate.split(" "):
+            part = _phone_digits(chunk)
+            if len(digits) + len(part) > max_digits or (length > 0 and _IPV4_OCTETS.fullmatch(chunk)):
                 break
             digits += part
-            length = g.end()
-            kept += 1
-    else:
-        for part in _PHONE_SEPARATORS.split(candidate[1:]):
-            if len(digits) + len(part) > max_digits:
-                break
-            digits += part
-            length += len(part) + 1  # with the "+" or the separator before it
-            kept += 1
+            length += len(chunk) + 1
     if nanp:
-        return length if len(digits) == 11 and _valid_nanp(digits[1:4], digits[4:7]) else -1
-    if len(digits) < (_INTL_MIN_DIGITS if kept > 1 else _INTL_MIN_DIGITS_UNGROUPED):
+        if len(digits) != 11:
+            return -1
+        return length if _valid_nanp(digits[1:4].decode(), digits[4:7].decode()) else -1
+    grouped = length > 0 and not candidate[1:length].isdigit()
+    if len(digits) < (_INTL_MIN_DIGITS if grouped else _INTL_MIN_DIGITS_UNGROUPED):
         return -1
-    if digits[0] != "7" and digits[:2] not in _CC2 and digits[:2] not in _CC3_ZONES:
+    code = digits[:3].decode()
+    if code[0] != "7" and code[:2] not in _COUNTRY_CODES_2 and code not in _COUNTRY_CODES_3:
         return -1
     return length
 
@@ -396,14 +408,17 @@ def _intl_phone_pass(message: str, spans: list[_Span]) -> None:
             spans.append((start, start + length, "phone"))
 
 
+_TRUNK_PREFIX_AFTER: Final = frozenset(" \t\n=(\"'<[,;")
+
+
 def _paren_phone_pass(message: str, spans: list[_Span]) -> None:
     for m in _NANP_PAREN.finditer(message):
         start = m.start()
         if (start > 0 and _is_word_char(message[start - 1])) or not _valid_nanp(m.group(1), m.group(2)):
             continue
-        # A leading trunk "1" ("1 (800) 555-0199") belongs to the number.
+        # A leading trunk "1" ("1 (800) 555-0199") belongs to the number, if it stands alone.
         if message[max(0, start - 2) : start] in ("1 ", "1-", "1.") and (
-            start == 2 or (start > 2 and not _glued(message[start - 3]))
+            start == 2 or (start > 2 and message[start - 3] in _TRUNK_PREFIX_AFTER)
         ):
             start -= 2
         spans.append((start, m.end(), "phone"))
@@ -412,35 +427,79 @@ def _paren_phone_pass(message: str, spans: list[_Span]) -> None:
 # ==================================================================================================
 # IPv6.
 # ==================================================================================================
-# Hex groups joined by colons ("::" allowed) with an optional IPv4 tail, not inside a longer colon or
-# dotted run; the structure is then checked by ipaddress.
-_IPV6_CANDIDATES: Final = re.compile(
-    r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
-    r"(?:(?<=:)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})?(?![\w:]|\.[0-9])"
+# Every address holds "::" or, written in full, three colons with hex groups between them (a time
+# such as 10:23:45 has two): the pass finds these anchors with a fast literal search, walks back to the
+# start of the hex-and-colon run that holds the anchor, and reads the candidate from there: hex groups
+# joined by colons ("::" allowed) with an optional IPv4 tail, not followed by more of the run (a colon
+# and a space, or a port after an IPv4 tail, may follow). The structure is then checked in Python.
+_IPV6_ANCHOR: Final = re.compile(r"::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
+_IPV6_CANDIDATE: Final = re.compile(
+    r"(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
+    r"(?:(?<=:)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?!\w|\.[0-9])|(?!\w|:[0-9A-Fa-f:]|\.[0-9]))"
 )
-_IPV6_MIN_COLONS_TO_SCAN: Final = 6  # a full address has 7 (6 with an IPv4 tail); a time has 2
+_HEX_OR_COLON: Final = frozenset("0123456789abcdefABCDEF:")
+_IPV6_RUN: Final = re.compile(r"[0-9A-Fa-f:.]*")  # always matches
+_IPV6_MAX_CHARS: Final = 45  # "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
 
 
 def _valid_ipv6(text: str) -> bool:
-    if "::" not in text:
+    """RFC 4291 text form, for a candidate made of hex groups of 1-4 digits joined by colons, with an
+    optional dotted IPv4 tail (as the candidate pattern guarantees)."""
+    if not any("0" <= ch <= "9" for ch in text):  # "dead::beef", "cafe::" are identifiers
+        return False
+    if "." in text:  # the IPv4 tail stands for the last two groups
+        head = text[: text.rfind(":") + 1]
+        if _IPV4_OCTETS.fullmatch(text, len(head)) is None:
+            return False
+        text = head + "0:0"
+    if "::" in text:
+        if ":::" in text or text.count("::") > 1:
+            return False
+        head, _, tail = text.partition("::")
+        groups = (head.split(":") if head else []) + (tail.split(":") if tail else [])
+        if len(groups) > 7:
+            return False
+    else:
         groups = text.split(":")
-        if len(groups) != (7 if "." in text else 8):  # a time (10:23:45), a partial run
+        if len(groups) != 8:  # a time (10:23:45), a partial run
             return False
         if all(len(g) == 2 for g in groups):  # a MAC-like EUI-64 (00:1a:2b:ff:fe:3c:4d:5e)
             return False
-    if not any("0" <= ch <= "9" for ch in text):  # "dead::beef", "cafe::" are identifiers
-        return False
-    try:
-        ipaddress.IPv6Address(text)
-    except ValueError:
-        return False
-    return True
+    return all(groups)  # no group left empty by a single leading or trailing colon
+
+
+def _ipv6_start(message: str, anchor: int) -> int:
+    """The start of the candidate around ``anchor``, or -1 if it is glued to a word or a longer run."""
+    floor = max(0, anchor - _IPV6_MAX_CHARS)
+    start = anchor
+    while start > floor and message[start - 1] in _HEX_OR_COLON:
+        start -= 1
+    if message[start] == ":" and message[start + 1] != ":":
+        return start + 1  # "addr:fe80::1": the colon ends a key (whose last letter is not hex)
+    if start > 0 and (message[start - 1] in ".:" or _is_word_char(message[start - 1])):
+        return -1
+    return start
 
 
 def _ipv6_pass(message: str, spans: list[_Span]) -> None:
-    for m in _IPV6_CANDIDATES.finditer(message):
-        if _valid_ipv6(m.group()):
-            spans.append((m.start(), m.end(), "ip_address"))
+    search = _IPV6_ANCHOR.search
+    match = _IPV6_CANDIDATE.match
+    pos = 0
+    while (anchor := search(message, pos)) is not None:
+        # Whatever happens, no other address starts in this hex-colon-dot run: continue after it.
+        run = _IPV6_RUN.match(message, anchor.start())
+        pos = run.end() if run is not None else anchor.end()
+        start = _ipv6_start(message, anchor.start())
+        m = match(message, start) if start >= 0 else None
+        if m is None:
+            continue
+        text = m.group()
+        end = m.end()
+        if text[-1] == ":" and text[-2] != ":":  # a colon after the address: "from ::1: refused"
+            text = text[:-1]
+            end -= 1
+        if _valid_ipv6(text):
+            spans.append((start, end, "ip_address"))
 
 
 # ==================================================================================================
@@ -449,12 +508,17 @@ def _ipv6_pass(message: str, spans: list[_Span]) -> None:
 # Found from the "@": a dotted domain whose last label (the TLD) is 2+ letters; the local part is then
 # read backwards from the "@".
 _EMAIL_DOMAIN: Final = re.compile(r"@((?:[^\W_][\w-]*+\.)+([^\W\d_]{2,63}))(?![\w-]|\.[^\W_])")
-_BAD_DOMAIN: Final = re.compile(r"_|-\.|[^.]{64}")  # underscore, label ending in "-", label > 63
 _DOMAIN_MAX: Final = 253
 _LOCAL_PART_MAX: Final = 64
 _LOCAL_PART_REVERSED: Final = re.compile(r"[\w.%+-]{1,65}")  # one more than allowed, to see a too-long one
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # File names look like local@domain.tld ("icon@2x.png"); these extensions are not TLDs.
-_FILE_EXTENSIONS: Final = _words(
+_FILE_EXTENSIONS: Final = _word_set(
     "png jpg jpeg gif svg webp bmp ico tif tiff css js mjs cjs jsx ts tsx json yaml yml toml ini "
     "cfg conf txt log csv tsv xml html htm pdf doc docx xls xlsx map lock tar gz tgz bz2 xz jar "
     "war class dll exe bin dat tmp bak swp pyc wasm"
@@ -467,15 +531,18 @@ def _email_pass(message: str, spans: list[_Span]) -> None:
         if (
             len(domain) > _DOMAIN_MAX
             or m.group(2).lower() in _FILE_EXTENSIONS
-            or _BAD_DOMAIN.search(domain) is not None
+            or "_" in domain  # not in host names
+            or "-." in domain  # a label ending in "-"
         ):
             continue
         at = m.start()
         local = _LOCAL_PART_REVERSED.match(message[max(0, at - _LOCAL_PART_MAX - 1) : at][::-1])
         if local is None:
             continue
-        local_part = local.group()[::-1].lstrip(".")  # leading dots are punctuation ("see...a@b.com")
-        if not local_part or len(local_part) > _LOCAL_PART_MAX or local_part[-1] == "." or ".." in local_part:
+        # Dots cannot lead or repeat in a local part: text up to the last ".." or leading "." is
+        # punctuation ("see...jane@example.com").
+        local_part = local.group()[::-1].rpartition("..")[2].lstrip(".")
+        if not local_part or len(local_part) > _LOCAL_PART_MAX:
             continue
         spans.append((at - len(local_part), m.end(), "email"))
 
@@ -483,24 +550,28 @@ def _email_pass(message: str, spans: list[_Span]) -> None:
 # ==================================================================================================
 # Scan.
 # ==================================================================================================
-# Among detections with the same span (rare), the earlier type here wins.
-_RANK: Final[dict[str, int]] = {"credit_card": 0, "ssn": 1, "phone": 2, "ip_address": 3, "email": 4}
 _NO_TYPES: Final[tuple[str, ...]] = ()
 
 
-def _span_order(span: _Span) -> tuple[int, int, int]:
-    return span[0], -span[1], _RANK[span[2]]
+def _longest_first(span: _Span) -> tuple[int, int]:
+    return span[0], -span[1]
 
 
 def _redact(message: str, spans: list[_Span]) -> PiiScan:
-    spans.sort(key=_span_order)
+    if len(spans) == 1:
+        start, end, kind = spans[0]
+        return PiiScan((kind,), message[:start] + PLACEHOLDERS[kind] + message[end:])
+    # Leftmost-longest: in order of start, longest first, a detection inside the previous one is
+    # dropped (a card is not also a phone); one that only partly overlaps it (rare: values glued
+    # together) keeps its part after it, so that nothing of it survives and its type is reported.
+    spans.sort(key=_longest_first)
     parts: list[str] = []
     types: set[str] = set()
     pos = 0
     for start, end, kind in spans:
-        if start < pos:  # overlaps a detection that starts earlier (or at the same place and is longer)
+        if end <= pos:
             continue
-        parts.append(message[pos:start])
+        parts.append(message[pos:start])  # empty if it starts inside the previous one
         parts.append(PLACEHOLDERS[kind])
         types.add(kind)
         pos = end
@@ -509,7 +580,8 @@ def _redact(message: str, spans: list[_Span]) -> PiiScan:
 
 
 def scan(message: str) -> PiiScan:
-    """Detect and redact the PII in ``message`` (SPEC §5)."""
+    """Detect the PII in ``message`` (SPEC §5): the types found, and the message with each value
+    replaced by its type's placeholder."""
     spans: list[_Span] = []
     if "@" in message:
         _email_pass(message, spans)
@@ -517,14 +589,15 @@ def scan(message: str) -> PiiScan:
         _dash_pass(message, spans)
     if "." in message:
         _dot_pass(message, spans)
-    card_shape = _CARD_SHAPE.search(message.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO))
+    shape = message.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO)
+    card_shape = _CARD_SHAPE.search(shape)
     if card_shape is not None:
-        _card_pass(message, spans, _card_search_start(message, card_shape.start()))
+        _card_pass(message, spans, shape, card_shape)
     if "+" in message:
         _intl_phone_pass(message, spans)
     if "(" in message:
         _paren_phone_pass(message, spans)
-    if "::" in message or message.count(":") >= _IPV6_MIN_COLONS_TO_SCAN:
+    if ":" in message:
         _ipv6_pass(message, spans)
     if not spans:
         return PiiScan(_NO_TYPES, message)
