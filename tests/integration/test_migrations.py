@@ -1,0 +1,76 @@
+"""Migrations: the whole schema applies to an empty database, and applying again changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from mockupaws import migrate
+
+
+@pytest.fixture
+def empty_database(postgres_server_url: str) -> Iterator[str]:
+    name = f"mockupaws_migrate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield urlunsplit(urlsplit(postgres_server_url)._replace(path=f"/{name}"))
+    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def schema_snapshot(url: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'public' ORDER BY 1, 2"
+        ).fetchall()
+
+
+def test_apply_on_empty_database_then_reapply_is_a_no_op(empty_database: str) -> None:
+    # Given an empty database / When migrated
+    applied = migrate.apply(empty_database)
+    # Then every migration ran, all four tables exist and the seed prices are there
+    assert applied == sorted(applied)
+    assert applied[:2] == ["0001_schema", "0002_seed_prices"]
+    assert migrate.pending(empty_database) == []
+    with psycopg.connect(empty_database) as conn:
+        tables = {
+            r[0]
+            for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+        }
+        assert {"scenarios", "scenario_logs", "scenario_metrics", "aws_pricing"} <= tables
+        prices = conn.execute("SELECT count(*) FROM aws_pricing WHERE is_active").fetchone()
+        assert prices is not None
+        # 5 regions x (2 SQS + 3 Lambda + 11 models x 2 Bedrock)
+        assert prices[0] == 5 * (2 + 3 + 22)
+        sonnet = conn.execute(
+            "SELECT price_per_unit FROM aws_pricing WHERE service = 'bedrock' AND region = 'us-east-1' "
+            "AND tier = 'claude_3_sonnet:input' AND is_active"
+        ).fetchone()
+        assert sonnet is not None
+        assert sonnet[0] == Decimal("0.003")
+        south = conn.execute(
+            "SELECT price_per_unit FROM aws_pricing WHERE service = 'lambda' AND region = 'eu-south-1' "
+            "AND tier = 'gb_second_arm64'"
+        ).fetchone()
+        assert south is not None
+        assert south[0] == Decimal("0.0000156138")
+    before = schema_snapshot(empty_database)
+    # When applied again / Then nothing is applied and nothing changes
+    assert migrate.apply(empty_database) == []
+    assert schema_snapshot(empty_database) == before
+
+
+def test_at_most_one_active_price_per_service_region_tier(empty_database: str) -> None:
+    migrate.apply(empty_database)
+    with psycopg.connect(empty_database) as conn, pytest.raises(psycopg.errors.UniqueViolation):
+        conn.execute(
+            "INSERT INTO aws_pricing (service, region, tier, price_per_unit, unit, effective_date, source) "
+            "VALUES ('sqs', 'us-east-1', 'standard', 0.5, 'per_million_requests', CURRENT_DATE, 'test')"
+        )
