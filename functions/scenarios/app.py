@@ -15,7 +15,7 @@ from mockupaws.config import get_settings
 from mockupaws.http import create_resolver, error_responses, success_response
 from mockupaws.lifecycle import Status
 from mockupaws.observability import logger
-from mockupaws.scenarios import Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
+from mockupaws.scenarios import REGION_PATTERN, Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
 
 get_settings()  # fail at cold start when misconfigured
 
@@ -46,7 +46,7 @@ def create_scenario(body: Annotated[ScenarioCreate, Body()]) -> Response[Scenari
 )
 def list_scenarios(
     status: Annotated[Status | None, Query()] = None,
-    region: Annotated[str | None, Query(max_length=32)] = None,
+    region: Annotated[str | None, Query(max_length=32, pattern=REGION_PATTERN)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ScenarioPage:

@@ -60,6 +60,31 @@ def test_full_lifecycle_over_http(http: Http) -> None:
             400,
             "invalid_body",
         ),
+        # Found by the fuzzer (test_fuzz_openapi.py): were 500s (multipart without a boundary, NUL
+        # characters PostgreSQL text refuses) or a form body parsed as if it were JSON.
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"data": b'{"name": "x"}', "headers": {"Content-Type": "multipart/form-data"}},
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"data": b"name=x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+            415,
+            "unsupported_media_type",
+        ),
+        ("POST", "/api/v1/scenarios", {"json_body": {"name": "a\x00b"}}, 422, "validation_error"),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"json_body": {"name": "x", "tags": ["\x00"]}},
+            422,
+            "validation_error",
+        ),
+        ("GET", "/api/v1/scenarios?region=%00", {}, 422, "validation_error"),
         ("GET", f"/api/v1/scenarios/{uuid.uuid4()}", {}, 404, "not_found"),
     ],
 )

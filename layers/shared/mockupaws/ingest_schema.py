@@ -39,7 +39,7 @@ INGEST_REQUEST_BODY: dict[str, Any] = {
             }
         },
         "application/x-ndjson": {
-            "schema": {"type": "string", "description": "One JSON record per line."},
+            "schema": {"type": "string", "pattern": r"\S", "description": "One JSON record per line."},
         },
         "text/plain": {
             "schema": {"type": "string", "pattern": r"\S", "description": "One message per non-empty line."},

@@ -9,17 +9,21 @@ from typing import Annotated, Any
 import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from mockupaws import db
 from mockupaws.errors import Conflict, NotFound, ValidationFailed
 from mockupaws.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
 from mockupaws.pipeline import PipelineSettings, PipelineSettingsPatch
 from mockupaws.pricing import validate_pricing_available
+from mockupaws.text import NO_NUL
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", max_length=32)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Description = Annotated[str, StringConstraints(max_length=2000)]
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=NO_NUL)]
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN, max_length=32)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
 
 
 def _dedupe(tags: list[str]) -> list[str]:
@@ -38,17 +42,27 @@ class ScenarioCreate(BaseModel):
     _dedupe_tags = field_validator("tags")(_dedupe)
 
 
+_NOT_NULLABLE = ("name", "region", "tags", "pipeline")
+
+
+def _document_not_nullable(schema: dict[str, Any]) -> None:
+    """In the JSON schema, the fields that may be omitted but not null have no ``null`` default."""
+    for field in _NOT_NULLABLE:
+        schema["properties"][field].pop("default", None)
+
+
 class ScenarioUpdate(BaseModel):
     """Partial update: only the fields present change. ``description: null`` clears it; the other
     fields cannot be null. ``pipeline`` changes only the settings it names."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra=_document_not_nullable)
 
-    name: Name | None = None
+    # ``SkipJsonSchema[None]``: None means "not given", which the JSON schema does not offer as a value
+    name: Name | SkipJsonSchema[None] = None
     description: Description | None = None
-    region: Region | None = None
-    tags: Annotated[list[Tag], Field(max_length=50)] | None = None
-    pipeline: PipelineSettingsPatch | None = None
+    region: Region | SkipJsonSchema[None] = None
+    tags: Annotated[list[Tag], Field(max_length=50)] | SkipJsonSchema[None] = None
+    pipeline: PipelineSettingsPatch | SkipJsonSchema[None] = None
 
     _dedupe_tags = field_validator("tags")(lambda tags: None if tags is None else _dedupe(tags))
 
@@ -56,7 +70,7 @@ class ScenarioUpdate(BaseModel):
     @classmethod
     def _no_null_for_required(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for field in ("name", "region", "tags", "pipeline"):
+            for field in _NOT_NULLABLE:
                 if field in data and data[field] is None:
                     raise ValueError(f"{field} cannot be null")
         return data
