@@ -20,6 +20,8 @@ from typing import Any
 
 import psycopg
 
+from mockupaws.ingest import duplicate_flags
+
 _counter = itertools.count()
 
 
@@ -62,20 +64,13 @@ def insert_logs(
             (len(logs), scenario_id),
         )
         assert cur.rowcount == 1, "no such scenario"
-        cur.execute(
-            "SELECT DISTINCT message_hash FROM scenario_logs "
-            "WHERE scenario_id = %s AND message_hash = ANY(%s)",
-            (scenario_id, [log.message_hash for log in logs]),
-        )
-        seen = {row[0] for row in cur.fetchall()}
+        flags = duplicate_flags(cur, uuid.UUID(str(scenario_id)), [log.message_hash for log in logs])
         columns = (
             "scenario_id, received_at, event_time, message_hash, message_preview, source, size_bytes, "
             "has_pii, pii_types, token_count, sqs_blocks, is_duplicate"
         )
         with cur.copy(f"COPY scenario_logs ({columns}) FROM STDIN") as copy:
-            for log in logs:
-                duplicate = log.message_hash in seen
-                seen.add(log.message_hash)
+            for log, duplicate in zip(logs, flags, strict=True):
                 copy.write_row(
                     (
                         scenario_id,

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import psycopg
+from psycopg.rows import tuple_row
 from pydantic import BaseModel
 
 from mockupaws import db, pii
@@ -158,20 +160,26 @@ def ensure_running(scenario_id: uuid.UUID) -> None:
     db.run(work, read_only=True)
 
 
-def _duplicates(cur: db.Cursor, scenario_id: uuid.UUID, logs: list[ProcessedLog]) -> list[bool]:
+def duplicate_flags(cur: psycopg.Cursor[Any], scenario_id: uuid.UUID, hashes: Sequence[str]) -> list[bool]:
+    """For each hash in order: does it repeat a message the scenario already had (earlier in this batch
+    or in an earlier request)? Records the new hashes as seen, in the caller's transaction.
+
+    The batch's distinct hashes go into ``scenario_message_hashes``; the rows inserted are the hashes
+    never seen before (one primary-key probe each, whatever the scenario's size)."""
     # The hashes go as one array literal (sha256 hex needs no quoting): dumping a list of 1,000 strings
     # costs psycopg about 4 ms of Python.
-    hashes = "{" + ",".join({log.message_hash for log in logs}) + "}"
-    cur.execute(
-        "SELECT DISTINCT message_hash FROM scenario_logs "
-        "WHERE scenario_id = %s AND message_hash = ANY(%s::bpchar[])",
-        (scenario_id, hashes),
-    )
-    seen = {row["message_hash"] for row in cur.fetchall()}
+    literal = "{" + ",".join(set(hashes)) + "}"
+    with cur.connection.cursor(row_factory=tuple_row) as probe:
+        probe.execute(
+            "INSERT INTO scenario_message_hashes (scenario_id, message_hash) "
+            "SELECT %s, h FROM unnest(%s::bpchar[]) AS h ON CONFLICT DO NOTHING RETURNING message_hash",
+            (scenario_id, literal),
+        )
+        first_seen = {row[0] for row in probe.fetchall()}
     flags = []
-    for log in logs:
-        flags.append(log.message_hash in seen)
-        seen.add(log.message_hash)
+    for message_hash in hashes:
+        flags.append(message_hash not in first_seen)
+        first_seen.discard(message_hash)
     return flags
 
 
@@ -186,7 +194,7 @@ def store(scenario_id: uuid.UUID, logs: list[ProcessedLog], *, single: bool) -> 
         )
         if cur.fetchone() is None:
             _raise_not_accepting(cur, scenario_id)
-        flags = _duplicates(cur, scenario_id, logs)
+        flags = duplicate_flags(cur, scenario_id, [log.message_hash for log in logs])
         rows = [
             (
                 scenario_id,
