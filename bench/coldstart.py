@@ -1,5 +1,7 @@
-"""Cold start: how long importing each function's handler module takes, in a fresh interpreter each time,
-and which heavy modules it pulls in (tiktoken must load only in ingest, and only on first use).
+"""Cold start: what importing each function's handler module costs, measured with ``python -X importtime``
+in a fresh interpreter each time (the handler imported as ``app`` from its function directory, the layer
+on ``PYTHONPATH`` as ``/opt/python`` would be), and which heavy modules it pulls in (tiktoken must load
+only in ingest, and only on first use; boto3 only where AWS APIs are called).
 
     python bench/coldstart.py [--runs 5]
 """
@@ -7,7 +9,6 @@ and which heavy modules it pulls in (tiktoken must load only in ingest, and only
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -15,49 +16,46 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PROBE = """
-import importlib.util, json, sys, time
-sys.path[:0] = [{layer!r}, {root!r}]
-t0 = time.perf_counter()
-spec = importlib.util.spec_from_file_location("handler", {path!r})
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
-elapsed = time.perf_counter() - t0
-mods = set(sys.modules)
-print(json.dumps({{"ms": elapsed * 1000, "tiktoken": "tiktoken" in mods, "boto3": "boto3" in mods,
-                   "modules": len(mods)}}))
-"""
+PROBE = (
+    "import sys, app; print(sorted({m.split('.')[0] for m in sys.modules} & {'tiktoken', 'boto3', 'yoyo'}))"
+)
 
 
-def measure(group: str, runs: int) -> dict[str, object]:
-    path = ROOT / "functions" / group / "app.py"
-    code = PROBE.format(layer=str(ROOT / "layers" / "shared"), root=str(ROOT), path=str(path))
-    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql://x@localhost/x")}
-    samples = []
-    result: dict[str, object] = {}
+def measure(group: str, runs: int) -> tuple[float, str]:
+    """Median cumulative import time of the handler module (ms) and the heavy modules it loaded."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "layers" / "shared"),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgresql://cold@localhost/start"),
+    }
+    samples, heavy = [], ""
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            [sys.executable, "-X", "importtime", "-c", PROBE],
+            cwd=ROOT / "functions" / group,
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
         )
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        samples.append(float(str(result["ms"])))
-    return {
-        "function": group,
-        "median_ms": statistics.median(samples),
-        **{k: result[k] for k in ("tiktoken", "boto3", "modules")},
-    }
+        line = next(x for x in out.stderr.splitlines() if x.rstrip().endswith("| app"))
+        samples.append(int(line.split("|")[1]) / 1000)
+        heavy = out.stdout.strip()
+    return statistics.median(samples), heavy
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     groups = sorted(p.name for p in (ROOT / "functions").iterdir() if (p / "app.py").exists())
-    print(f"{'function':<12} {'import ms (median)':>19} {'tiktoken':>9} {'boto3':>6} {'modules':>8}")
+    print("| function | import (ms, median, -X importtime cumulative) | heavy modules loaded |")
+    print("|---|---:|---|")
     for group in groups:
-        r = measure(group, args.runs)
-        ms = float(str(r["median_ms"]))
-        print(f"{r['function']!s:<12} {ms:>19.1f} {r['tiktoken']!s:>9} {r['boto3']!s:>6} {r['modules']!s:>8}")
+        ms, heavy = measure(group, args.runs)
+        print(f"| {group} | {ms:.0f} | {heavy} |")
 
 
 if __name__ == "__main__":
