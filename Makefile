@@ -66,8 +66,10 @@ build: install
 	PATH="$(PY312_DIR):$$PATH" $(BIN)/sam build
 
 bench: install
+	$(BIN)/python bench/coldstart.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/metrics.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache
