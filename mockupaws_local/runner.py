@@ -58,6 +58,8 @@ from samcli.lib.utils.codeuri import resolve_code_path
 from samcli.lib.utils.name_utils import normalize_sam_function_identifier
 from samcli.local.lambdafn.exceptions import FunctionNotFound
 
+from mockupaws_local import powertools_threads
+
 LOG = logging.getLogger("mockupaws_local.runner")
 
 ENV_CONCURRENCY = "MOCKUPAWS_LOCAL_CONCURRENCY"
@@ -616,6 +618,8 @@ class InProcessLambdaRunner:
         enforce_timeouts: bool | None = None,
         log_stream: TextIO | None = None,
     ) -> None:
+        # Function instances run as threads of this process: give each its own powertools request state.
+        powertools_threads.install()
         self.stacks = stacks
         self.cwd = cwd.resolve()
         self.env_overrides: dict[str, str] = dict(env_overrides or {})

@@ -11,7 +11,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from mockupaws_local import powertools_threads
+
 ROOT = Path(__file__).resolve().parents[1]
+
+# Tests run handlers of several "containers" on threads of one process (the local server, concurrency
+# tests): powertools' request state must be per thread there, as it is per process in Lambda.
+powertools_threads.install()
 
 
 @pytest.fixture(scope="session")
