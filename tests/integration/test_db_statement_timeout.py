@@ -13,15 +13,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from mockupaws import db
 from mockupaws.errors import ServiceUnavailable
 from mockupaws.http import error_response
+from mockupaws_local.pg import throwaway_database
 from tests.support.dbenv import call, function_env
 from tests.support.handlers import load_handler
 from tests.support.lambda_context import FakeLambdaContext
@@ -31,12 +30,8 @@ TIMEOUT_MS = 300
 
 @pytest.fixture(scope="module")
 def timeout_database(postgres_server_url: str) -> Iterator[str]:
-    name = f"mockupaws_timeout_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield urlunsplit(urlsplit(postgres_server_url)._replace(path=f"/{name}"))
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway_database(postgres_server_url, "mockupaws_timeout", migrate=False) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from mockupaws import migrate
+from mockupaws_local.pg import throwaway_database
 
 
 @pytest.fixture
 def empty_database(postgres_server_url: str) -> Iterator[str]:
-    name = f"mockupaws_migrate_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield urlunsplit(urlsplit(postgres_server_url)._replace(path=f"/{name}"))
-    with psycopg.connect(postgres_server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with throwaway_database(postgres_server_url, "mockupaws_migrate", migrate=False) as url:
+        yield url
 
 
 def schema_snapshot(url: str) -> list[tuple[object, ...]]:
