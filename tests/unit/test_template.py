@@ -244,3 +244,16 @@ def test_the_local_emulator_mounts_every_route_and_checks_no_api_key(language_ex
     mounted = {(m, r.path): groups[r.function_name] for r in api.routes for m in r.methods}
     assert mounted == api_routes()
     assert all(r.authorizer_name is None and r.authorizer_object is None for r in api.routes)
+
+
+def test_errors_api_gateway_answers_itself_keep_the_error_body(deploy: Deploy) -> None:
+    # Given the deployed API / Then its gateway responses (unknown route, bad key, throttling...) answer
+    # with the service's error body and a matching status
+    (api,) = resources_of(deploy(), "AWS::ApiGateway::RestApi").values()
+    responses = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+    assert {"MISSING_AUTHENTICATION_TOKEN", "INVALID_API_KEY", "THROTTLED", "DEFAULT_5XX"} <= set(responses)
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    for response in responses.values():
+        body = json.loads(response["responseTemplates"]["application/json"])
+        assert set(body) == {"error", "message", "status_code"}
+        assert str(body["status_code"]) == str(response["statusCode"])
