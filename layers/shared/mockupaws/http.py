@@ -150,8 +150,19 @@ def validation_error(exc: RequestValidationError) -> DomainError:
     if any(err.get("type") == "json_invalid" for err in errors):
         return InvalidJson("the request body is not valid JSON")
     details = _clean_details(errors)
-    where = ", ".join(".".join(str(p) for p in d["loc"]) for d in details[:5])
-    return ValidationFailed(f"invalid request: {where}" if where else "invalid request", details=details)
+    # e.g. "header x-scenario-id: Field required; body.name: String should have at most 255 characters"
+    problems = "; ".join(f"{_where(d['loc'])}: {d['msg']}" for d in details[:3])
+    more = f" (and {len(details) - 3} more)" if len(details) > 3 else ""
+    return ValidationFailed(
+        f"invalid request: {problems}{more}" if problems else "invalid request", details=details
+    )
+
+
+def _where(loc: list[str | int]) -> str:
+    """``["header", "x-scenario-id"]`` -> ``header x-scenario-id``; ``["body", "name"]`` -> ``body.name``."""
+    if len(loc) == 2 and loc[0] in ("header", "query", "path"):
+        return f"{loc[0]} {loc[1]}"
+    return ".".join(str(part) for part in loc)
 
 
 class _JsonBodyValidation(OpenAPIRequestValidationMiddleware):
