@@ -19,7 +19,7 @@ from mockupaws.http import create_resolver, error_responses
 from mockupaws.ingest import BatchSummary, StoredLog
 from mockupaws.ingest_parse import parse_ingest
 from mockupaws.ingest_schema import INGEST_REQUEST_BODY
-from mockupaws.observability import logger, metrics, record_ingest
+from mockupaws.observability import logger, record_ingest
 
 get_settings()  # fail at cold start when misconfigured
 
@@ -92,7 +92,6 @@ def flush() -> FlushReply:
     return FlushReply(status="flushed", message="processing is synchronous: nothing was buffered", pending=0)
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
