@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.support.apigw import json_body, rest_event
-from tests.support.handlers import load_handler
-from tests.support.lambda_context import FakeLambdaContext
+from tests.support.invoke import Reply, call
 from tests.support.logs import SyntheticLog, insert_logs
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
 
 Invoke = Callable[..., Reply]
 
@@ -28,14 +17,6 @@ Invoke = Callable[..., Reply]
 @pytest.fixture
 def invoke(app_env: str) -> Invoke:
     """Call a function's handler: ``invoke("scenarios", "POST", "/api/v1/scenarios", body={...})``."""
-
-    def call(group: str, method: str, path: str, **kwargs: Any) -> Reply:
-        handler = load_handler(group)
-        response = handler.lambda_handler(rest_event(method, path, **kwargs), FakeLambdaContext())
-        headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items() if v}
-        headers.update(response.get("headers") or {})
-        return Reply(response["statusCode"], headers, json_body(response))
-
     return call
 
 

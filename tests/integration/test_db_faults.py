@@ -19,8 +19,9 @@ import pytest
 
 from mockupaws import db
 from mockupaws_local.pg import create_database
-from tests.support.dbenv import DedicatedServer, Reply, call, dedicated_server, function_env
+from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
 from tests.support.handlers import load_handler
+from tests.support.invoke import Reply, call
 
 DATABASE = "mockupaws"
 

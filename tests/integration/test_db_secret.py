@@ -30,8 +30,9 @@ from psycopg import sql
 from mockupaws import db, migrate
 from mockupaws.config import get_settings
 from mockupaws_local.pg import create_database
-from tests.support.dbenv import DedicatedServer, Reply, call, dedicated_server, function_env
+from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
 from tests.support.handlers import load_handler
+from tests.support.invoke import Reply, call
 from tests.support.lambda_context import FakeLambdaContext
 
 ROLE = "mockupaws_app"

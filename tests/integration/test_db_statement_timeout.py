@@ -21,8 +21,9 @@ from mockupaws import db
 from mockupaws.errors import ServiceUnavailable
 from mockupaws.http import error_response
 from mockupaws_local.pg import throwaway_database
-from tests.support.dbenv import call, function_env
+from tests.support.dbenv import function_env
 from tests.support.handlers import load_handler
+from tests.support.invoke import call
 from tests.support.lambda_context import FakeLambdaContext
 
 TIMEOUT_MS = 300

