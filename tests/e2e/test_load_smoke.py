@@ -5,6 +5,7 @@ producers, every ingest format, the aggregation running meanwhile -- no errors, 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -22,15 +23,20 @@ from bench.load import (
 from mockupaws_local.server import ServerHandle
 
 
-def test_concurrent_producers_lose_nothing(live_server: ServerHandle, app_env: str) -> None:
-    config = LoadConfig(producers=4, requests=40, batch=20, warmup=1, aggregate_interval_s=0.05)
-    result = run_load(
+def run_against(live_server: ServerHandle, app_env: str, config: LoadConfig) -> Any:
+    """bench/load.py's run against the session's local server, with the aggregation running alongside."""
+    return run_load(
         (live_server.host, live_server.port),
         config,
         aggregate=runner_aggregate(live_server.runner),
         database_url=app_env,
         deadline=time.monotonic() + 60,
     )
+
+
+def test_concurrent_producers_lose_nothing(live_server: ServerHandle, app_env: str) -> None:
+    config = LoadConfig(producers=4, requests=40, batch=20, warmup=1, aggregate_interval_s=0.05)
+    result = run_against(live_server, app_env, config)
     report = format_table([result])
     assert result.tally.errors == 0, result.tally.error_samples
     assert not result.timed_out, report
@@ -48,13 +54,7 @@ def test_concurrent_producers_lose_nothing(live_server: ServerHandle, app_env: s
 
 def test_single_log_requests_lose_nothing(live_server: ServerHandle, app_env: str) -> None:
     config = LoadConfig(producers=4, requests=40, batch=1, warmup=0, aggregate_interval_s=0.2, scenarios=2)
-    result = run_load(
-        (live_server.host, live_server.port),
-        config,
-        aggregate=runner_aggregate(live_server.runner),
-        database_url=app_env,
-        deadline=time.monotonic() + 60,
-    )
+    result = run_against(live_server, app_env, config)
     assert result.tally.errors == 0, result.tally.error_samples
     assert result.ok, [c for c in result.checks if not c.ok]
     assert len(result.scenario_ids) == 2
