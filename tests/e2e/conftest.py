@@ -79,7 +79,13 @@ def http_scenario(http: Http) -> Iterator[Callable[..., dict[str, Any]]]:
         assert reply.status == 201, reply.raw
         scenario: dict[str, Any] = reply.json
         created.append(scenario["id"])
-        for action in {"draft": [], "running": ["start"], "completed": ["start", "stop"]}[status]:
+        steps = {
+            "draft": [],
+            "running": ["start"],
+            "completed": ["start", "stop"],
+            "archived": ["start", "stop", "archive"],
+        }
+        for action in steps[status]:
             scenario = http("POST", f"/api/v1/scenarios/{scenario['id']}/{action}").json
         return scenario
 

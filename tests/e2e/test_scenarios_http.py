@@ -122,3 +122,32 @@ def test_openapi_document_and_swagger_ui_are_served(http: Http) -> None:
     assert ui.status == 200
     assert ui.headers["Content-Type"].startswith("text/html")
     assert b"SwaggerUIBundle" in ui.raw
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        ("draft", "stop"),
+        ("draft", "archive"),
+        ("running", "start"),
+        ("running", "archive"),
+        ("completed", "start"),
+        ("completed", "stop"),
+        ("archived", "start"),
+        ("archived", "stop"),
+        ("archived", "archive"),
+    ],
+)
+def test_every_illegal_transition_is_409_over_http(
+    http: Http, http_scenario: Any, status: str, action: str
+) -> None:
+    scenario = http_scenario(status=status)
+    reply = http("POST", f"/api/v1/scenarios/{scenario['id']}/{action}")
+    assert (reply.status, reply.json["error"]) == (409, "invalid_transition")
+    assert http("GET", f"/api/v1/scenarios/{scenario['id']}").json["status"] == status
+
+
+def test_archived_cannot_be_updated_over_http(http: Http, http_scenario: Any) -> None:
+    scenario = http_scenario(status="archived")
+    reply = http("PUT", f"/api/v1/scenarios/{scenario['id']}", json_body={"description": "late"})
+    assert (reply.status, reply.json["error"]) == (409, "conflict")
