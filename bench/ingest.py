@@ -3,7 +3,7 @@
     .venv/bin/python bench/ingest.py [--seconds 4] [--seed 7]
 
 PostgreSQL: the server of ``DATABASE_URL`` when set, else an embedded one under ``.pgdata/bench``. A fresh
-database is created on it, migrated with ``mockupaws.migrate.apply`` and dropped at the end.
+database is created on it, migrated with ``mockupaws.store.migrations.apply`` and dropped at the end.
 
 The benchmark runs in one thread (one core at a time; PostgreSQL works in its own processes) and calls
 ``lambda_handler(event, context)`` of ``functions/ingest/app.py`` with API Gateway REST events
@@ -17,9 +17,9 @@ Measured, each for ``--seconds`` (batches of 1: half of that), each case in a sc
 * the handler with batches of 1, 100 and 1,000 records: median request time / records;
 * per message, on fresh 1,000-record bodies (median over the bodies): the parser alone
   (``parse_ingest``), the PII detector alone (``pii.scan``), the tokenizer alone
-  (``tokens.count_tokens``), the rest of the processing (``ingest.process_all`` with the PII scans and
+  (``tokens.count_tokens``), the rest of the processing (``process_all`` with the PII scans and
   token counts answered from a table: size, SQS blocks, sha256, preview) and the database write alone
-  (``ingest.store``: scenario row update, duplicate lookup, COPY, commit). The share column splits
+  (``store``: scenario row update, duplicate lookup, COPY, commit). The share column splits
   their sum.
 
 Goals: >= 15,000 logs/s in 1,000-record batches on one core, and a per-message cost dominated by
@@ -247,7 +247,7 @@ class Database:
             raise
 
     def close(self) -> None:
-        from mockupaws import db
+        from mockupaws.store import db
 
         db.reset()
         self._stack.close()
@@ -286,14 +286,16 @@ COMPONENTS = {
     "pii": "PII detector alone (`pii.scan`)",
     "tokens": "tokenizer alone (`tokens.count_tokens`)",
     "rest": "rest of processing (size, SQS blocks, sha256, preview)",
-    "store": "DB write alone (`ingest.store`: duplicate lookup + COPY)",
+    "store": "DB write alone (`store`: duplicate lookup + COPY)",
 }
 
 
 def measure(database: Database, seconds: float, seed: int) -> Results:
-    from mockupaws import ingest, pii, tokens
     from mockupaws.config import get_settings
-    from mockupaws.ingest_parse import parse_ingest
+    from mockupaws.ingest import process, service
+    from mockupaws.ingest.parse import parse_ingest
+    from mockupaws.pii import detector as pii
+    from mockupaws.tokens import counter as tokens
 
     get_settings.cache_clear()
     scenarios = load_handler("scenarios")
@@ -360,17 +362,17 @@ def measure(database: Database, seconds: float, seed: int) -> Results:
         tokens_s = timed(lambda: counts.extend(count_tokens(m) for m in messages))
         cpu_wall[0] += time.process_time() - cpu
         cpu_wall[1] += time.perf_counter() - start
-        # The rest of the processing: ingest.process_all with the PII scan and the token count answered
+        # The rest of the processing: process_all with the PII scan and the token count answered
         # from the results above.
         scan_of, count_of = dict(zip(messages, scans, strict=True)), dict(zip(messages, counts, strict=True))
         logs: list[Any] = []
         now = datetime.now(UTC)
         with (
-            mock.patch.object(ingest, "pii", SimpleNamespace(scan=scan_of.__getitem__)),
-            mock.patch.object(ingest, "count_tokens_many", lambda texts: [count_of[t] for t in texts]),
+            mock.patch.object(process, "pii", SimpleNamespace(scan=scan_of.__getitem__)),
+            mock.patch.object(process, "count_tokens_many", lambda texts: [count_of[t] for t in texts]),
         ):
-            rest_s = timed(lambda: logs.extend(ingest.process_all(records, now)))
-        store_s = timed(lambda: ingest.store(scenario_id, logs, single=False))
+            rest_s = timed(lambda: logs.extend(process.process_all(records, now)))
+        store_s = timed(lambda: service.store(scenario_id, logs, single=False))
         for key, value in zip(COMPONENTS, (parse_s, pii_s, tokens_s, rest_s, store_s), strict=True):
             timings[key].append(value / len(messages))
         results.stored += len(logs)

@@ -8,7 +8,7 @@
 By default the script starts its own server in-process (``mockupaws_local.server.start_server`` on the
 real ``template.yaml``, 127.0.0.1, a free port unless ``--port``) on a fresh database it creates --
 on the server of ``DATABASE_URL`` when set, else on an embedded PostgreSQL under ``.pgdata/bench`` --
-migrates with ``mockupaws.migrate.apply`` and drops at the end. ``--external`` targets a server that
+migrates with ``mockupaws.store.migrations.apply`` and drops at the end. ``--external`` targets a server that
 is already running instead; only loopback URLs are accepted. Its database (for the SQL side of the
 check and for the concurrent aggregation) is ``--database-url``/``DATABASE_URL``, else the embedded
 ``make dev`` database when that server is running; without one, the SQL checks are skipped and the

@@ -11,7 +11,7 @@ scenario through the scenarios handler, bulk-generates the logs spread over a we
 2. runs the aggregation handler until nothing remains, reporting each run's time;
 3. adds a fresh tail (logs a few minutes of ingest would add between two scheduled runs);
 4. times ``GET /metrics`` through the handler (rollups + tail) and the full-scan equivalent
-   (``mockupaws.metrics.get_metrics_full_scan``), checks they agree, and prints a table.
+   (``mockupaws.report.service.get_report_full_scan``), checks they agree, and prints a table.
 
 Goal: handler p50 <= 50 ms at 1M logs and >= 20x faster than the full scan. The scenario (and its
 logs) is deleted at the end unless ``--keep``.
@@ -131,11 +131,12 @@ def main() -> int:
     url = database_url()
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from mockupaws import metrics, migrate
     from mockupaws.config import get_settings
+    from mockupaws.report.service import get_report_full_scan
+    from mockupaws.store import migrations
 
     get_settings.cache_clear()
-    migrate.apply(url)
+    migrations.apply(url)
     with psycopg.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()
     print(f"PostgreSQL {version[0] if version else '?'}; {args.logs:,} logs over 7 days")
@@ -185,7 +186,7 @@ def main() -> int:
         # 4. rollups + tail through the handler vs the full scan
         with_rollups, body = timed(via_handler, args.calls)
         scenario_id = uuid.UUID(sid)
-        full_scan, reference = timed(lambda: metrics.get_metrics_full_scan(scenario_id), args.scan_calls)
+        full_scan, reference = timed(lambda: get_report_full_scan(scenario_id), args.scan_calls)
         assert body == reference.model_dump(mode="json"), "rollups + tail differ from the full scan"
         assert body["summary"]["total_requests"] == args.logs + args.tail
     finally:

@@ -3,7 +3,7 @@
 Database: ``$DATABASE_URL`` when set; otherwise an embedded PostgreSQL under ``.pgdata/dev`` (created
 on first run, kept across runs). On exit (Ctrl-C or SIGTERM) the embedded server is **stopped**
 unless ``--keep-db-running`` (or ``MOCKUPAWS_PG_KEEP_RUNNING=1``) is given or another process still
-uses it; its data stays in place either way. Migrations (``mockupaws.migrate.apply``) run before
+uses it; its data stays in place either way. Migrations (``mockupaws.store.migrations.apply``) run before
 the API starts listening.
 """
 
@@ -87,12 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_migrations(database_url: str) -> list[str] | None:
-    """``mockupaws.migrate.apply`` (with the statement timeout, as the deployed migration function does);
-    None when the layer has no migrate module."""
+    """``mockupaws.store.migrations.apply`` (with the statement timeout, as the deployed migration
+    function does); None when the layer has no migrations module."""
     try:
-        module = importlib.import_module("mockupaws.migrate")
+        module = importlib.import_module("mockupaws.store.migrations")
     except ModuleNotFoundError as exc:
-        if exc.name in {"mockupaws", "mockupaws.migrate"}:
+        if exc.name in {"mockupaws", "mockupaws.store", "mockupaws.store.migrations"}:
             return None
         raise
     from mockupaws.config import Settings
@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             add_to_sys_path(layer_dirs(SamFunctionProvider(stacks), template.parent))
             applied = run_migrations(database_url)
             if applied is None:
-                print("Migrations: mockupaws.migrate not found in the layer; skipped", flush=True)
+                print("Migrations: mockupaws.store.migrations not found in the layer; skipped", flush=True)
             else:
                 print(f"Migrations: {', '.join(applied) if applied else 'schema up to date'}", flush=True)
         try:

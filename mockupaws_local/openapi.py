@@ -59,7 +59,7 @@ def build(template_path: Path = ROOT / "template.yaml") -> dict[str, Any]:
         sys.path.insert(0, layer)
     # Handlers validate their configuration at import; generating the document needs no database.
     os.environ.setdefault("DATABASE_URL", "postgresql://openapi@localhost/unused")
-    from mockupaws.http import API_DESCRIPTION, API_TITLE, API_VERSION
+    from mockupaws.api.openapi import API_DESCRIPTION, API_TITLE, API_VERSION
 
     merge = OpenAPIMerge(
         title=API_TITLE, version=API_VERSION, description=API_DESCRIPTION, on_conflict="error"

@@ -193,7 +193,7 @@ def throwaway_database(admin_url: str, prefix: str, *, migrate: bool = True) -> 
     try:
         url = with_database(admin_url, name)
         if migrate:
-            from mockupaws.migrate import apply
+            from mockupaws.store.migrations import apply
 
             apply(url)
         yield url

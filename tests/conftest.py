@@ -37,7 +37,7 @@ def postgres_server_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database for this test session, migrated; dropped at the end."""
-    from mockupaws import db
+    from mockupaws.store import db
 
     with throwaway_database(postgres_server_url, "mockupaws_test") as url:
         yield url

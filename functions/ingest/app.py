@@ -13,12 +13,13 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from mockupaws import ingest
+from mockupaws.api.openapi import error_responses
+from mockupaws.api.resolver import create_resolver
 from mockupaws.config import get_settings
-from mockupaws.http import create_resolver, error_responses
-from mockupaws.ingest import BatchSummary, StoredLog
-from mockupaws.ingest_parse import parse_ingest
-from mockupaws.ingest_schema import INGEST_REQUEST_BODY
+from mockupaws.ingest import service as ingest
+from mockupaws.ingest.models import BatchSummary, StoredLog
+from mockupaws.ingest.parse import parse_ingest
+from mockupaws.ingest.schema import INGEST_REQUEST_BODY
 from mockupaws.observability import logger, record_ingest
 
 get_settings()  # fail at cold start when misconfigured

@@ -1,29 +1,27 @@
-"""Metrics endpoint group: totals, costs, hourly series and monthly projection of a scenario (SPEC §4).
+"""Metrics endpoint group: the scenario report (totals, costs, hourly series, monthly projection).
 
-Reads rollups + the not-yet-rolled-up tail in one snapshot (logic in ``mockupaws.metrics``). Imports
+Reads rollups + the not-yet-rolled-up tail in one snapshot (logic in ``mockupaws.report``). Imports
 nothing heavy: no tiktoken here (cold start).
 """
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mockupaws import metrics
+from mockupaws.api.openapi import error_responses
+from mockupaws.api.params import ScenarioId
+from mockupaws.api.resolver import create_resolver
 from mockupaws.config import get_settings
-from mockupaws.http import create_resolver, error_responses
-from mockupaws.metrics import ScenarioMetrics
 from mockupaws.observability import logger
+from mockupaws.report.models import ScenarioMetrics
+from mockupaws.report.service import get_report
 
 get_settings()  # fail at cold start when misconfigured
 
 app = create_resolver()
-
-ScenarioId = Annotated[uuid.UUID, Path(description="The scenario's id (a UUID).")]
 
 
 @app.get(
@@ -41,7 +39,7 @@ ScenarioId = Annotated[uuid.UUID, Path(description="The scenario's id (a UUID)."
     },
 )
 def get_metrics(scenario_id: ScenarioId) -> ScenarioMetrics:
-    return metrics.get_metrics(scenario_id)
+    return get_report(scenario_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mockupaws import migrate
 from mockupaws.config import get_settings
-from mockupaws.db import resolve_database_url
 from mockupaws.observability import logger
+from mockupaws.store import migrations
+from mockupaws.store.db import resolve_database_url
 
 get_settings()
 
@@ -17,6 +17,6 @@ get_settings()
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
-    applied = migrate.apply(resolve_database_url(), statement_timeout_ms=settings.db_statement_timeout_ms)
+    applied = migrations.apply(resolve_database_url(), statement_timeout_ms=settings.db_statement_timeout_ms)
     logger.info("migrations applied", extra={"applied": applied})
-    return {"applied": applied, "pending": migrate.pending(resolve_database_url())}
+    return {"applied": applied, "pending": migrations.pending(resolve_database_url())}

@@ -1,27 +1,26 @@
-"""Scenarios endpoint group: CRUD and lifecycle of scenarios (SPEC §4). Logic lives in the layer."""
+"""Scenarios endpoint group: CRUD and lifecycle of scenarios (docs/api.md). Logic lives in the layer."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from mockupaws import scenarios
+from mockupaws.api.openapi import error_responses, success_response
+from mockupaws.api.params import ScenarioId
+from mockupaws.api.resolver import create_resolver
 from mockupaws.config import get_settings
-from mockupaws.http import create_resolver, error_responses, success_response
-from mockupaws.lifecycle import Status
 from mockupaws.observability import logger
-from mockupaws.scenarios import REGION_PATTERN, Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
+from mockupaws.scenarios import service as scenarios
+from mockupaws.scenarios.lifecycle import Status
+from mockupaws.scenarios.models import REGION_PATTERN, Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
 
 get_settings()  # fail at cold start when misconfigured
 
 app = create_resolver()
-
-ScenarioId = Annotated[uuid.UUID, Path(description="The scenario's id (a UUID).")]
 
 
 @app.post(

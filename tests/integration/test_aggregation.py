@@ -15,8 +15,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from mockupaws import aggregation, db, metrics
-from mockupaws.metrics import HourBucket, read_buckets
+from mockupaws.report.build import HourBucket
+from mockupaws.report.service import get_report, get_report_full_scan
+from mockupaws.rollups import run as rollups
+from mockupaws.store import db
+from mockupaws.store import rollups as rollup_sql
+from mockupaws.store.rollups import read_buckets
 from tests.support.logs import SyntheticLog, hash_of, insert_logs
 
 T0 = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
@@ -26,7 +30,7 @@ MakeWithLogs = Callable[..., dict[str, Any]]
 @pytest.fixture
 def drained(app_env: str) -> None:
     """Nothing pending before the test (so run() counts are this test's own)."""
-    while aggregation.run(max_logs=10_000_000).more_remaining:
+    while rollups.run(max_logs=10_000_000).more_remaining:
         pass
 
 
@@ -44,7 +48,7 @@ def assert_exact(scenario_id: str | uuid.UUID) -> list[HourBucket]:
     fast, full = snapshot(scenario_id)
     assert fast == full
     sid = uuid.UUID(str(scenario_id))
-    assert metrics.get_metrics(sid) == metrics.get_metrics_full_scan(sid)
+    assert get_report(sid) == get_report_full_scan(sid)
     return full
 
 
@@ -120,16 +124,16 @@ def test_incremental_runs_roll_everything_up_once(
     assert last_log_id(sql_conn, scenario["id"]) == 0
     assert_exact(scenario["id"])
 
-    first = aggregation.run(max_logs=10, batch_size=4)
+    first = rollups.run(max_logs=10, batch_size=4)
     assert (first.logs_rolled_up, first.scenarios_processed, first.more_remaining) == (10, 1, True)
     assert last_log_id(sql_conn, scenario["id"]) == ids[9]
     assert_exact(scenario["id"])
 
-    second = aggregation.run(max_logs=10, batch_size=3)
+    second = rollups.run(max_logs=10, batch_size=3)
     assert (second.logs_rolled_up, second.more_remaining) == (10, True)
     assert_exact(scenario["id"])
 
-    third = aggregation.run(max_logs=10)
+    third = rollups.run(max_logs=10)
     assert (third.logs_rolled_up, third.more_remaining) == (5, False)
     assert last_log_id(sql_conn, scenario["id"]) == ids[-1]
     full = assert_exact(scenario["id"])
@@ -140,7 +144,7 @@ def test_incremental_runs_roll_everything_up_once(
         "SELECT hour, updated_at FROM scenario_metrics WHERE scenario_id = %s ORDER BY hour",
         (scenario["id"],),
     ).fetchall()
-    again = aggregation.run(max_logs=10)
+    again = rollups.run(max_logs=10)
     assert (again.logs_rolled_up, again.scenarios_processed, again.more_remaining) == (0, 0, False)
     assert (
         sql_conn.execute(
@@ -157,7 +161,7 @@ def test_incremental_runs_roll_everything_up_once(
         [SyntheticLog(T0 - timedelta(minutes=1)), SyntheticLog(T0 + timedelta(minutes=5))],
     )
     assert_exact(scenario["id"])
-    assert aggregation.run(max_logs=100).logs_rolled_up == 2
+    assert rollups.run(max_logs=100).logs_rolled_up == 2
     full = assert_exact(scenario["id"])
     assert rollup_rows(sql_conn, scenario["id"]) == as_rows(full)
 
@@ -174,23 +178,23 @@ def test_a_deadline_stops_the_run_before_the_next_batch(
         return float(next(ticks))
 
     # the deadline has passed: nothing is rolled up, and the run says more remains
-    late = aggregation.run(max_logs=100, deadline=-1.0, clock=clock)
+    late = rollups.run(max_logs=100, deadline=-1.0, clock=clock)
     assert (late.logs_rolled_up, late.more_remaining) == (0, True)
     # each clock() call is one tick: with a deadline 4 ticks away only the first batches run
-    partial = aggregation.run(max_logs=100, batch_size=2, deadline=next(ticks) + 4.0, clock=clock)
+    partial = rollups.run(max_logs=100, batch_size=2, deadline=next(ticks) + 4.0, clock=clock)
     assert 0 < partial.logs_rolled_up < 10
     assert partial.more_remaining
     assert_exact(scenario["id"])
-    rest = aggregation.run(max_logs=100)
+    rest = rollups.run(max_logs=100)
     assert partial.logs_rolled_up + rest.logs_rolled_up == 10
     assert rest.more_remaining is False
 
 
 def test_several_scenarios_share_the_budget(drained: None, scenario_with_logs: MakeWithLogs) -> None:
     made = [scenario_with_logs([SyntheticLog(T0 + timedelta(seconds=i)) for i in range(7)]) for _ in range(3)]
-    summaries: list[aggregation.RunSummary] = []
+    summaries: list[rollups.RunSummary] = []
     while not summaries or summaries[-1].more_remaining:
-        summaries.append(aggregation.run(max_logs=5, batch_size=2))
+        summaries.append(rollups.run(max_logs=5, batch_size=2))
         assert len(summaries) < 10
     assert [s.logs_rolled_up for s in summaries] == [5, 5, 5, 5, 1]
     for scenario in made:
@@ -201,30 +205,30 @@ def test_a_scenario_held_by_another_run_is_skipped(
     drained: None, scenario_with_logs: MakeWithLogs, sql_conn: Any, app_env: str
 ) -> None:
     scenario = scenario_with_logs([SyntheticLog(T0 + timedelta(seconds=i)) for i in range(6)])
-    aggregation.run(max_logs=2)  # creates the state row, rolls 2
+    rollups.run(max_logs=2)  # creates the state row, rolls 2
     with psycopg.connect(app_env) as other:  # another run, in the middle of its batch
         other.execute(
             "SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s FOR UPDATE",
             (scenario["id"],),
         )
         before = last_log_id(sql_conn, scenario["id"])
-        held = aggregation.run(max_logs=100)
+        held = rollups.run(max_logs=100)
         assert (held.logs_rolled_up, held.scenarios_skipped, held.more_remaining) == (0, 1, True)
         assert last_log_id(sql_conn, scenario["id"]) == before
         assert_exact(scenario["id"])  # readers are not blocked, and still exact
         other.rollback()
-    released = aggregation.run(max_logs=100)
+    released = rollups.run(max_logs=100)
     assert (released.logs_rolled_up, released.scenarios_skipped, released.more_remaining) == (4, 0, False)
     assert_exact(scenario["id"])
 
 
 def test_a_deleted_scenario_is_gone_not_an_error(app_env: str) -> None:
-    assert db.run(lambda cur: aggregation.roll_up_batch(cur, uuid.uuid4(), 10)) == aggregation.GONE
+    assert db.run(lambda cur: rollup_sql.roll_up_batch(cur, uuid.uuid4(), 10)) == rollup_sql.GONE
 
 
 def test_bad_bounds_are_refused(app_env: str) -> None:
     with pytest.raises(ValueError, match="must be >= 1"):
-        aggregation.run(max_logs=0)
+        rollups.run(max_logs=0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,10 +250,10 @@ def test_any_interleaving_of_inserts_and_runs_is_exact(
             insert_logs(sql_conn, scenario["id"], batch)
             stored.extend(batch)
         else:
-            aggregation.run(max_logs=rng.randrange(1, 80), batch_size=rng.randrange(1, 30))
+            rollups.run(max_logs=rng.randrange(1, 80), batch_size=rng.randrange(1, 30))
         assert_exact(scenario["id"])
     # and equal to what was stored, computed here
-    body = metrics.get_metrics(uuid.UUID(scenario["id"])).model_dump(mode="json")["summary"]
+    body = get_report(uuid.UUID(scenario["id"])).model_dump(mode="json")["summary"]
     assert body["total_requests"] == len(stored)
     assert body["total_bytes"] == sum(log.size_bytes for log in stored)
     assert body["sqs_blocks"] == sum(log.blocks for log in stored)
@@ -268,7 +272,7 @@ def test_concurrent_runs_and_inserts_never_double_count(
     errors: list[BaseException] = []
     stored: dict[str, list[SyntheticLog]] = {s["id"]: [] for s in scenarios}
     checks = [0]
-    runs: list[aggregation.RunSummary] = []
+    runs: list[rollups.RunSummary] = []
 
     def guarded(fn: Callable[[], None]) -> Callable[[], None]:
         def body() -> None:
@@ -297,7 +301,7 @@ def test_concurrent_runs_and_inserts_never_double_count(
     def aggregator(index: int) -> None:
         rng = random.Random(100 + index)
         while not stop.is_set():
-            summary = aggregation.run(max_logs=rng.randrange(5, 200), batch_size=rng.randrange(1, 25))
+            summary = rollups.run(max_logs=rng.randrange(5, 200), batch_size=rng.randrange(1, 25))
             runs.append(summary)
 
     def reader() -> None:
@@ -323,14 +327,14 @@ def test_concurrent_runs_and_inserts_never_double_count(
     assert checks[0] > 0
     assert sum(r.logs_rolled_up for r in runs) > 0  # runs overlapped the inserts
 
-    while aggregation.run(max_logs=10_000_000).more_remaining:
+    while rollups.run(max_logs=10_000_000).more_remaining:
         pass
     with psycopg.connect(app_env, autocommit=True) as conn:
         for scenario in scenarios:
             logs = stored[scenario["id"]]
             full = assert_exact(scenario["id"])
             assert rollup_rows(conn, scenario["id"]) == as_rows(full)
-            summary = metrics.get_metrics(uuid.UUID(scenario["id"])).summary
+            summary = get_report(uuid.UUID(scenario["id"])).summary
             total = conn.execute(
                 "SELECT total_requests FROM scenarios WHERE id = %s", (scenario["id"],)
             ).fetchone()

@@ -265,7 +265,7 @@ def test_every_function_is_built_with_the_layer(build: Build) -> None:
 
 
 def test_tiktoken_and_its_encoding_ship_in_the_layer(runtime: Runtime, build: Build) -> None:
-    from mockupaws import tokens as dev_tokens
+    from mockupaws.tokens import counter as dev_tokens
 
     texts = ["hello world", "tiktoken is great!", "refund for jane@example.com, card 4111 1111 1111 1111"]
     reply = runtime.call(op="tokens", texts=texts)

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from mockupaws import db
+from mockupaws.store import db
 from mockupaws_local.pg import create_database
 from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
 from tests.support.handlers import load_handler
@@ -28,7 +28,7 @@ DATABASE = "mockupaws"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[DedicatedServer]:
-    from mockupaws.migrate import apply
+    from mockupaws.store.migrations import apply
 
     with dedicated_server("faults") as pg:
         create_database(pg.admin_url, DATABASE)

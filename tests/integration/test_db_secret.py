@@ -27,8 +27,8 @@ import pytest
 from moto import mock_aws
 from psycopg import sql
 
-from mockupaws import db, migrate
 from mockupaws.config import get_settings
+from mockupaws.store import db, migrations
 from mockupaws_local.pg import create_database
 from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
 from tests.support.handlers import load_handler
@@ -69,7 +69,7 @@ def server() -> Iterator[DedicatedServer]:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(DATABASE), sql.Identifier(ROLE))
             )
-        migrate.apply(role_url(pg, FIRST_PASSWORD))  # the schema, owned by the application role
+        migrations.apply(role_url(pg, FIRST_PASSWORD))  # the schema, owned by the application role
         yield pg
 
 
@@ -287,7 +287,7 @@ def test_statement_timeout_falls_back_to_the_role_when_not_the_owner(server: Ded
             sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(other), sql.Identifier(ROLE))
         )
     try:
-        assert migrate.set_statement_timeout(role_url(server, FIRST_PASSWORD, other), 1234) == "role"
+        assert migrations.set_statement_timeout(role_url(server, FIRST_PASSWORD, other), 1234) == "role"
         with psycopg.connect(role_url(server, FIRST_PASSWORD, other)) as conn:
             assert conn.execute("SHOW statement_timeout").fetchone() == ("1234ms",)
         with server.admin() as conn:

@@ -17,9 +17,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from mockupaws import db
+from mockupaws.api.resolver import error_response
 from mockupaws.errors import ServiceUnavailable
-from mockupaws.http import error_response
+from mockupaws.store import db
 from mockupaws_local.pg import throwaway_database
 from tests.support.dbenv import function_env
 from tests.support.handlers import load_handler

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mockupaws.tokens import count_tokens
+from mockupaws.tokens.counter import count_tokens
 from tests.integration.conftest import Invoke
 from tests.support.apigw import json_body, rest_event
 from tests.support.handlers import load_handler

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from mockupaws import aggregation, db, metrics
+from mockupaws.report.service import get_report_full_scan
+from mockupaws.rollups import run as rollups
+from mockupaws.store import db
 from tests.integration.conftest import Invoke
 from tests.support.handlers import load_handler
 from tests.support.logs import SyntheticLog, hash_of, insert_logs, insert_spread
@@ -31,7 +33,7 @@ def get_metrics(invoke: Invoke, scenario_id: str) -> dict[str, Any]:
     assert reply.status == 200, reply.body
     body: dict[str, Any] = reply.body
     # every answer equals the full scan of the logs
-    assert body == metrics.get_metrics_full_scan(uuid.UUID(scenario_id)).model_dump(mode="json")
+    assert body == get_report_full_scan(uuid.UUID(scenario_id)).model_dump(mode="json")
     return body
 
 
@@ -164,7 +166,7 @@ def test_aws_lambda_pricing_example_through_the_projection(
     scenario = scenario_with_logs(status="running", pipeline=pipeline)
     insert_spread(sql_conn, scenario["id"], count=30_000, first=T0, last=T0 + timedelta(hours=7.3))
     # part of it rolled up, the rest still a tail: the answer must not change
-    aggregation.run(max_logs=12_345, batch_size=5_000)
+    rollups.run(max_logs=12_345, batch_size=5_000)
     body = get_metrics(invoke, scenario["id"])
 
     projection = body["projection"]
@@ -264,7 +266,7 @@ def test_hours_are_utc_whatever_the_session_time_zone(
     scenario = scenario_with_logs(logs, status="running")
     db.connection().execute("SET TIME ZONE 'Asia/Kolkata'")  # this thread's (the handlers') connection
     try:
-        aggregation.run(max_logs=1_000_000)  # rolled up in Kolkata time...
+        rollups.run(max_logs=1_000_000)  # rolled up in Kolkata time...
         insert_logs(sql_conn, scenario["id"], [SyntheticLog(T0 + timedelta(minutes=100))])  # ...and a tail
         body = get_metrics(invoke, scenario["id"])
     finally:

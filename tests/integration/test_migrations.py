@@ -8,7 +8,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from mockupaws import migrate
+from mockupaws.store import migrations
 from mockupaws_local.pg import throwaway_database
 
 
@@ -28,11 +28,11 @@ def schema_snapshot(url: str) -> list[tuple[object, ...]]:
 
 def test_apply_on_empty_database_then_reapply_is_a_no_op(empty_database: str) -> None:
     # Given an empty database / When migrated
-    applied = migrate.apply(empty_database)
+    applied = migrations.apply(empty_database)
     # Then every migration ran, all four tables exist and the seed prices are there
     assert applied == sorted(applied)
     assert applied[:2] == ["0001_schema", "0002_seed_prices"]
-    assert migrate.pending(empty_database) == []
+    assert migrations.pending(empty_database) == []
     with psycopg.connect(empty_database) as conn:
         tables = {
             r[0]
@@ -57,12 +57,12 @@ def test_apply_on_empty_database_then_reapply_is_a_no_op(empty_database: str) ->
         assert south[0] == Decimal("0.0000156138")
     before = schema_snapshot(empty_database)
     # When applied again / Then nothing is applied and nothing changes
-    assert migrate.apply(empty_database) == []
+    assert migrations.apply(empty_database) == []
     assert schema_snapshot(empty_database) == before
 
 
 def test_at_most_one_active_price_per_service_region_tier(empty_database: str) -> None:
-    migrate.apply(empty_database)
+    migrations.apply(empty_database)
     with psycopg.connect(empty_database) as conn, pytest.raises(psycopg.errors.UniqueViolation):
         conn.execute(
             "INSERT INTO aws_pricing (service, region, tier, price_per_unit, unit, effective_date, source) "

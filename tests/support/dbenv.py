@@ -111,8 +111,8 @@ def reset_function_state() -> None:
     powertools' cached parameters (the DB secret) and providers."""
     from aws_lambda_powertools.utilities import parameters
 
-    from mockupaws import db
     from mockupaws.config import get_settings
+    from mockupaws.store import db
 
     db.reset()
     get_settings.cache_clear()

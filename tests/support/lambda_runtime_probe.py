@@ -113,7 +113,7 @@ def main() -> int:
             elif op == "tokens":
                 import tiktoken
 
-                from mockupaws import tokens
+                from mockupaws.tokens import counter as tokens
 
                 reply = {
                     "ok": True,

@@ -20,7 +20,7 @@ from typing import Any
 
 import psycopg
 
-from mockupaws.ingest import duplicate_flags
+from mockupaws.store.logs import duplicate_flags
 
 _counter = itertools.count()
 

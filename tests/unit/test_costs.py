@@ -7,19 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from mockupaws.costs import (
-    HOURS_PER_MONTH,
-    CostReport,
-    PriceSheet,
-    UnitPrice,
-    Usage,
-    compute_costs,
-    money,
-    pipeline_prices,
-    project_monthly,
-)
 from mockupaws.errors import PricingUnavailable
-from mockupaws.pipeline import PipelineSettings
+from mockupaws.pricing.costs import CostReport, Usage, compute_costs, money
+from mockupaws.pricing.prices import PriceSheet, UnitPrice, pipeline_prices
+from mockupaws.pricing.projection import HOURS_PER_MONTH, project_monthly
+from mockupaws.scenarios.models import PipelineSettings
 
 D = Decimal
 SRC = "https://aws.amazon.com/pricing/ (test fixture)"

@@ -1,4 +1,4 @@
-"""Unit tests of mockupaws.ingest_parse: body decoding and record extraction (SPEC §4 Ingest)."""
+"""Unit tests of mockupaws.ingest.parse: body decoding and record extraction (docs/ingest.md)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,8 @@ from mockupaws.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from mockupaws.ingest_parse import (
-    MAX_BODY_BYTES,
-    MAX_MESSAGE_BYTES,
-    MAX_RECORDS,
-    MAX_SOURCE_CHARS,
+from mockupaws.ingest.limits import MAX_BODY_BYTES, MAX_MESSAGE_BYTES, MAX_RECORDS, MAX_SOURCE_CHARS
+from mockupaws.ingest.parse import (
     ParsedBody,
     RawRecord,
     decode_body,

@@ -7,7 +7,13 @@ import itertools
 import pytest
 
 from mockupaws.errors import Conflict, InvalidTransition
-from mockupaws.lifecycle import TRANSITIONS, Status, ensure_deletable, ensure_updatable, transition_for
+from mockupaws.scenarios.lifecycle import (
+    TRANSITIONS,
+    Status,
+    ensure_deletable,
+    ensure_updatable,
+    transition_for,
+)
 
 ALLOWED = {
     ("start", Status.DRAFT): Status.RUNNING,

@@ -10,19 +10,19 @@ from decimal import Decimal
 
 import pytest
 
-from mockupaws.lifecycle import Status
-from mockupaws.metrics import (
-    METRIC_TYPES,
+from mockupaws.report.build import (
     HourBucket,
     ScenarioRef,
     Totals,
-    build_metrics,
+    build_report,
     exact,
     observed_hours,
     timeseries,
     totals,
 )
-from mockupaws.pipeline import PipelineSettings
+from mockupaws.report.models import TIMESERIES_METRIC_TYPES
+from mockupaws.scenarios.lifecycle import Status
+from mockupaws.scenarios.models import PipelineSettings
 from tests.unit.test_costs import price_sheet
 
 D = Decimal
@@ -127,18 +127,18 @@ def test_timeseries_is_ordered_by_hour_then_type_in_utc() -> None:
         (T0 + timedelta(hours=3), "pii_logs", 1),
     ]
     assert all(p.timestamp.utcoffset() == timedelta(0) for p in points)
-    assert [p.metric_type for p in points[:4]] == list(METRIC_TYPES)
+    assert [p.metric_type for p in points[:4]] == list(TIMESERIES_METRIC_TYPES)
     assert points[0].model_dump(mode="json")["timestamp"] == "2026-03-01T11:00:00Z"
 
 
 # --------------------------------------------------------------------------------------------
-# build_metrics
+# build_report
 # --------------------------------------------------------------------------------------------
 
 
 def test_no_logs_is_all_zeros_and_an_empty_series() -> None:
     for free in (False, True):
-        result = build_metrics(ref(PipelineSettings(include_free_tier=free)), [], price_sheet())
+        result = build_report(ref(PipelineSettings(include_free_tier=free)), [], price_sheet())
         body = result.model_dump(mode="json")
         summary = body["summary"]
         assert summary["total_requests"] == summary["sqs_blocks"] == summary["lambda_invocations"] == 0
@@ -165,7 +165,7 @@ def test_seed_example_shaped_from_buckets() -> None:
         bucket(0, 600, first_min=0, sqs_blocks=650, tokens=30_000, bytes=60_000, pii_logs=4),
         bucket(2, 450, first_min=0, last_min=0, sqs_blocks=450, tokens=22_500, bytes=45_000, duplicates=7),
     ]
-    body = build_metrics(ref(), buckets, price_sheet()).model_dump(mode="json")
+    body = build_report(ref(), buckets, price_sheet()).model_dump(mode="json")
     assert body["summary"] == {
         "total_requests": 1050,
         "total_cost_usd": "0.158126",  # 0.00044 + 0.0001855337 + 0.1575 = 0.1581255337
@@ -185,7 +185,7 @@ def test_seed_example_shaped_from_buckets() -> None:
         {"service": "Lambda", "cost_usd": "0.000186", "percentage": 0.12},
         {"service": "Bedrock", "cost_usd": "0.157500", "percentage": 99.6},
     ]
-    assert len(body["timeseries"]) == 2 * len(METRIC_TYPES)
+    assert len(body["timeseries"]) == 2 * len(TIMESERIES_METRIC_TYPES)
     # 2 h observed -> x 365: 383,250 logs, 401,500 blocks, 19,162,500 tokens; 3,833 invocations
     projection = body["projection"]
     assert projection["hours_observed"] == "2"
@@ -205,7 +205,7 @@ def test_pricing_echoes_region_model_settings_and_unit_prices() -> None:
     pipeline = PipelineSettings(
         sqs_queue_type="fifo", lambda_architecture="arm64", bedrock_model="claude_3_haiku"
     )
-    pricing = build_metrics(ref(pipeline), [], price_sheet()).model_dump(mode="json")["pricing"]
+    pricing = build_report(ref(pipeline), [], price_sheet()).model_dump(mode="json")["pricing"]
     assert pricing["region"] == "us-east-1"
     assert pricing["bedrock_model"] == "claude_3_haiku"
     assert pricing["currency"] == "USD"

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from mockupaws import pii
-from mockupaws.pii import PII_TYPES, PiiScan, scan
+from mockupaws.pii import detector as pii
+from mockupaws.pii.detector import PII_TYPES, PiiScan, scan
 
 PLACEHOLDER = {
     "credit_card": "[CREDIT_CARD]",
@@ -552,7 +552,7 @@ def cpu_seconds_per_call(fn: Callable[[str], object], arg: str, number: int = 10
 )
 def test_scan_costs_clearly_less_than_token_counting(line: str, types: tuple[str, ...]) -> None:
     # Given a typical ~200-byte log line
-    from mockupaws.tokens import count_tokens
+    from mockupaws.tokens.counter import count_tokens
 
     assert scan(line).types == types
     count_tokens(line)  # build the encoding outside the timing

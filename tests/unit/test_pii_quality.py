@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mockupaws.pii import PII_TYPES, scan
+from mockupaws.pii.detector import PII_TYPES, scan
 
 DATA_SET = Path(__file__).resolve().parents[1] / "data" / "pii_labelled.jsonl"
 MIN_SCORE = 0.97

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mockupaws import tokens
+from mockupaws.tokens import counter as tokens
 
 
 def test_counts_match_published_cl100k_base_values(monkeypatch: pytest.MonkeyPatch) -> None:

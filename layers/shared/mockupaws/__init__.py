@@ -1,1 +1,1 @@
-"""mockupAWS domain package: the shared Lambda layer (PII, tokens, costs, ingest, metrics, persistence)."""
+"""mockupAWS domain package: the shared Lambda layer. docs/architecture.md maps its rooms."""

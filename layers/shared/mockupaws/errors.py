@@ -1,7 +1,7 @@
 """Domain errors: the single place where every failure the service can report is defined.
 
 Each error carries its stable machine code and HTTP status as class attributes, so the
-HTTP layer (``mockupaws.http``) maps them without ever looking at message text.
+HTTP edge (:mod:`mockupaws.api.resolver`) maps them without ever looking at message text.
 """
 
 from __future__ import annotations

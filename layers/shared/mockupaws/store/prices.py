@@ -1,17 +1,13 @@
-"""Prices from the ``aws_pricing`` table (prices are data, not code)."""
+"""SQL of the ``aws_pricing`` table (prices are data, not code)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from mockupaws.errors import ValidationFailed
-
-if TYPE_CHECKING:
-    from mockupaws import db
-    from mockupaws.costs import PriceSheet
+from mockupaws.pricing.prices import PriceSheet, UnitPrice
+from mockupaws.store.db import Cursor
 
 
-def validate_pricing_available(cur: db.Cursor, region: str, bedrock_model: str) -> None:
+def validate_pricing_available(cur: Cursor, region: str, bedrock_model: str) -> None:
     """A scenario may only name a region and a model that have active prices (422 otherwise)."""
     cur.execute(
         "SELECT bool_or(service = 'lambda') AS has_region, "
@@ -38,9 +34,7 @@ def validate_pricing_available(cur: db.Cursor, region: str, bedrock_model: str) 
         )
 
 
-def load_price_sheet(cur: db.Cursor, region: str) -> PriceSheet:
-    from mockupaws.costs import PriceSheet, UnitPrice
-
+def load_price_sheet(cur: Cursor, region: str) -> PriceSheet:
     cur.execute(
         "SELECT service, tier, price_per_unit, unit, source FROM aws_pricing WHERE region = %s AND is_active",
         (region,),

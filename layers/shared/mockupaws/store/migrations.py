@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]  # mockupaws/
 
 
 def migrations_dir() -> Path:
@@ -15,7 +15,7 @@ def migrations_dir() -> Path:
     layer), else the repository's ``migrations/`` (a checkout)."""
     override = os.environ.get("MOCKUPAWS_MIGRATIONS_DIR")
     candidates = [Path(override)] if override else []
-    candidates += [_HERE / "migrations", _HERE.parents[2] / "migrations"]
+    candidates += [_PACKAGE / "migrations", _PACKAGE.parents[2] / "migrations"]
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("*.sql")):
             return candidate
@@ -94,9 +94,10 @@ def pending(database_url: str) -> list[str]:
 
 
 def main() -> None:
-    """``python -m mockupaws.migrate``: apply migrations to ``DATABASE_URL`` (or the configured DB)."""
+    """``python -m mockupaws.store.migrations``: apply migrations to ``DATABASE_URL`` (or the configured
+    database)."""
     from mockupaws.config import get_settings
-    from mockupaws.db import resolve_database_url
+    from mockupaws.store.db import resolve_database_url
 
     applied = apply(resolve_database_url(), statement_timeout_ms=get_settings().db_statement_timeout_ms)
     print(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none (up to date)'}")

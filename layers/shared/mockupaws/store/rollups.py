@@ -1,4 +1,9 @@
-"""Incremental hourly rollups of ``scenario_logs`` into ``scenario_metrics`` (SPEC §7).
+"""SQL of the hourly buckets: rollups in ``scenario_metrics``, their progress in ``scenario_rollup_state``.
+
+Reading: :func:`read_buckets` gives a scenario's hourly buckets, from rollups + the tail of logs not
+rolled up yet, or from every log (the reference). Writing: incremental hourly rollups of
+``scenario_logs`` into ``scenario_metrics`` (docs/aggregation.md); the run loop that drives them is
+:mod:`mockupaws.rollups`.
 
 Per scenario, ``scenario_rollup_state.last_log_id`` says how far its logs are rolled up. One batch,
 in one transaction:
@@ -16,26 +21,102 @@ in one transaction:
    ``last_log_id = hi``; commit both together.
 
 Readers therefore see, in any snapshot, rollups covering exactly the logs with ``id <= last_log_id``
-(:mod:`mockupaws.metrics` adds the rest). A run is bounded by a number of logs and a deadline; running
+(:func:`read_buckets` adds the rest). A run is bounded by a number of logs and a deadline; running
 it twice, or two at once, never changes the result — it only moves logs from the tail into rollups.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import partial
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-from mockupaws import db
-from mockupaws.metrics import HOUR_BUCKET_SQL
+from mockupaws.report.build import HourBucket
+from mockupaws.store.db import Cursor
+from mockupaws.store.scenarios import exists_for_key_share
 
-__all__ = ["DEFAULT_BATCH_SIZE", "RunSummary", "pending_scenarios", "roll_up_batch", "run"]
+__all__ = [
+    "GONE",
+    "HOUR_BUCKET_SQL",
+    "LOCKED",
+    "anything_pending",
+    "ensure_state",
+    "pending_scenarios",
+    "read_buckets",
+    "roll_up_batch",
+]
 
-DEFAULT_BATCH_SIZE: Final = 50_000
-"""Logs per transaction: keeps each transaction (and its locks) well under a second."""
+# Hourly buckets of a set of logs. Hours are truncated in UTC whatever the session time zone.
+HOUR_BUCKET_SQL: Final = """
+    SELECT date_trunc('hour', event_time, 'UTC') AS hour,
+           count(*) AS requests,
+           sum(size_bytes) AS bytes,
+           sum(token_count) AS tokens,
+           sum(sqs_blocks) AS sqs_blocks,
+           count(*) FILTER (WHERE has_pii) AS pii_logs,
+           count(*) FILTER (WHERE is_duplicate) AS duplicates,
+           min(event_time) AS first_event_at,
+           max(event_time) AS last_event_at
+    FROM scenario_logs
+    WHERE scenario_id = %(scenario_id)s {extra}
+    GROUP BY 1
+"""
+
+_FULL_SCAN_SQL: Final = HOUR_BUCKET_SQL.format(extra="") + " ORDER BY 1"
+
+# Rollups + the tail of logs the aggregation has not reached (by id, via (scenario_id, id)).
+_ROLLUP_SQL: Final = f"""
+    SELECT hour,
+           sum(requests)::bigint AS requests,
+           sum(bytes)::bigint AS bytes,
+           sum(tokens)::bigint AS tokens,
+           sum(sqs_blocks)::bigint AS sqs_blocks,
+           sum(pii_logs)::bigint AS pii_logs,
+           sum(duplicates)::bigint AS duplicates,
+           min(first_event_at) AS first_event_at,
+           max(last_event_at) AS last_event_at
+    FROM (
+        SELECT hour, requests, bytes, tokens, sqs_blocks, pii_logs, duplicates, first_event_at, last_event_at
+        FROM scenario_metrics
+        WHERE scenario_id = %(scenario_id)s
+        UNION ALL
+        {HOUR_BUCKET_SQL.format(extra="AND id > %(last_log_id)s")}
+    ) AS parts
+    GROUP BY hour
+    ORDER BY hour
+"""
+
+
+def _bucket(row: dict[str, Any]) -> HourBucket:
+    return HourBucket(
+        hour=row["hour"],
+        requests=int(row["requests"]),
+        bytes=int(row["bytes"]),
+        tokens=int(row["tokens"]),
+        sqs_blocks=int(row["sqs_blocks"]),
+        pii_logs=int(row["pii_logs"]),
+        duplicates=int(row["duplicates"]),
+        first_event_at=row["first_event_at"],
+        last_event_at=row["last_event_at"],
+    )
+
+
+def read_buckets(
+    cur: Cursor, scenario_id: uuid.UUID, *, source: Literal["rollup", "full_scan"] = "rollup"
+) -> list[HourBucket]:
+    """The scenario's hourly buckets, ordered by hour.
+
+    ``rollup``: rollups + not-yet-rolled-up tail (call inside a REPEATABLE READ transaction so both
+    come from one snapshot). ``full_scan``: every log (the reference the rollup path must equal).
+    """
+    if source == "full_scan":
+        cur.execute(_FULL_SCAN_SQL, {"scenario_id": scenario_id})
+    else:
+        cur.execute("SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s", (scenario_id,))
+        state = cur.fetchone()
+        last_log_id = int(state["last_log_id"]) if state else 0
+        cur.execute(_ROLLUP_SQL, {"scenario_id": scenario_id, "last_log_id": last_log_id})
+    return [_bucket(row) for row in cur.fetchall()]
+
 
 LOCKED: Final = -1
 GONE: Final = -2
@@ -71,47 +152,30 @@ _UPSERT_SQL: Final = f"""
 """
 
 
-@dataclass(frozen=True, slots=True)
-class RunSummary:
-    """What one run did. ``more_remaining``: logs were left for the next run (budget exhausted, or a
-    scenario was being rolled up by a concurrent run)."""
-
-    scenarios_processed: int
-    logs_rolled_up: int
-    scenarios_skipped: int
-    more_remaining: bool
-    duration_ms: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def pending_scenarios(cur: db.Cursor) -> list[tuple[uuid.UUID, bool]]:
+def pending_scenarios(cur: Cursor) -> list[tuple[uuid.UUID, bool]]:
     """Scenarios with logs not rolled up yet (least recently rolled up first), and whether each has a
     state row already."""
     cur.execute(_PENDING_SQL)
     return [(row["id"], bool(row["has_state"])) for row in cur.fetchall()]
 
 
-def _ensure_state(cur: db.Cursor, scenario_id: uuid.UUID) -> None:
+def ensure_state(cur: Cursor, scenario_id: uuid.UUID) -> None:
     """Create the scenario's state row (its own short transaction: concurrent runs never wait on an
     uncommitted insert for long). A scenario deleted meanwhile is simply not found."""
-    cur.execute("SELECT 1 FROM scenarios WHERE id = %s FOR KEY SHARE", (scenario_id,))
-    if cur.fetchone() is not None:
+    if exists_for_key_share(cur, scenario_id):
         cur.execute(
             "INSERT INTO scenario_rollup_state (scenario_id) VALUES (%s) ON CONFLICT DO NOTHING",
             (scenario_id,),
         )
 
 
-def roll_up_batch(cur: db.Cursor, scenario_id: uuid.UUID, batch_size: int) -> int:
+def roll_up_batch(cur: Cursor, scenario_id: uuid.UUID, batch_size: int) -> int:
     """Roll up the scenario's next ``batch_size`` logs (call inside one transaction).
 
     Returns how many logs were rolled up, :data:`LOCKED` when a concurrent run holds the scenario,
     or :data:`GONE` when the scenario no longer exists.
     """
-    cur.execute("SELECT 1 FROM scenarios WHERE id = %s FOR KEY SHARE", (scenario_id,))
-    if cur.fetchone() is None:
+    if not exists_for_key_share(cur, scenario_id):
         return GONE
     cur.execute(
         "SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s FOR UPDATE SKIP LOCKED",
@@ -142,53 +206,7 @@ def roll_up_batch(cur: db.Cursor, scenario_id: uuid.UUID, batch_size: int) -> in
     return count
 
 
-def _anything_pending(cur: db.Cursor) -> bool:
+def anything_pending(cur: Cursor) -> bool:
     cur.execute(f"SELECT EXISTS ({_PENDING_SQL}) AS pending")
     row = cur.fetchone()
     return bool(row and row["pending"])
-
-
-def run(
-    *,
-    max_logs: int,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    deadline: float | None = None,
-    clock: Callable[[], float] = time.monotonic,
-) -> RunSummary:
-    """Roll up pending logs of every scenario, at most ``max_logs`` of them, starting no batch after
-    ``deadline`` (a ``clock()`` value). Idempotent and safe to run concurrently."""
-    if max_logs < 1 or batch_size < 1:
-        raise ValueError("max_logs and batch_size must be >= 1")
-    started = clock()
-    processed = rolled = skipped = 0
-    out_of_budget = False
-    for scenario_id, has_state in db.run(pending_scenarios, read_only=True):
-        if not has_state:
-            db.run(partial(_ensure_state, scenario_id=scenario_id))
-        touched = False
-        while True:
-            if rolled >= max_logs or (deadline is not None and clock() >= deadline):
-                out_of_budget = True
-                break
-            limit = min(batch_size, max_logs - rolled)
-            outcome = db.run(partial(roll_up_batch, scenario_id=scenario_id, batch_size=limit))
-            if outcome == LOCKED:
-                skipped += 1
-                break
-            if outcome == GONE:
-                break
-            touched = True
-            rolled += outcome
-            if outcome < limit:
-                break  # caught up
-        processed += touched
-        if out_of_budget:
-            break
-    more = skipped > 0 or (out_of_budget and db.run(_anything_pending, read_only=True))
-    return RunSummary(
-        scenarios_processed=processed,
-        logs_rolled_up=rolled,
-        scenarios_skipped=skipped,
-        more_remaining=more,
-        duration_ms=round((clock() - started) * 1000),
-    )

@@ -12,7 +12,8 @@ becomes :class:`~mockupaws.errors.ServiceUnavailable` (HTTP 503 with ``Retry-Aft
 Nothing here changes session state (no ``SET``, no startup ``options``, no server-side prepared statements),
 so an RDS Proxy in front of the database can multiplex these connections instead of pinning them. The
 statement timeout is therefore not set here but as the database's default, by the migration runner
-(:func:`mockupaws.migrate.set_statement_timeout`); isolation level and read-only mode go in the ``BEGIN``.
+(:func:`mockupaws.store.migrations.set_statement_timeout`); isolation level and read-only mode go in the
+``BEGIN``.
 """
 
 from __future__ import annotations

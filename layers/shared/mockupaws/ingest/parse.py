@@ -57,25 +57,21 @@ from mockupaws.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from mockupaws.ingest.limits import (
+    MAX_BODY_BYTES,
+    MAX_ERROR_DETAILS,
+    MAX_MESSAGE_BYTES,
+    MAX_RECORDS,
+    MAX_SOURCE_CHARS,
+)
 
 __all__ = [
-    "MAX_BODY_BYTES",
-    "MAX_ERROR_DETAILS",
-    "MAX_MESSAGE_BYTES",
-    "MAX_RECORDS",
-    "MAX_SOURCE_CHARS",
     "ParsedBody",
     "RawRecord",
     "decode_body",
     "parse_ingest",
     "parse_records",
 ]
-
-MAX_BODY_BYTES: Final = 6 * 1024 * 1024  # after decompression
-MAX_MESSAGE_BYTES: Final = 1024 * 1024  # UTF-8 bytes of one message (the SQS maximum)
-MAX_RECORDS: Final = 10_000
-MAX_SOURCE_CHARS: Final = 255
-MAX_ERROR_DETAILS: Final = 20
 
 UNKNOWN_SOURCE: Final = "unknown"
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockupaws.ingest.limits import MAX_MESSAGE_BYTES, MAX_RECORDS, MAX_SOURCE_CHARS
+
 _TIME = {
     "description": "Event time: ISO 8601, or epoch seconds/milliseconds.",
     "anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}],
@@ -16,8 +18,8 @@ LOG_RECORD_SCHEMA: dict[str, Any] = {
         "serialised as compact JSON."
     ),
     "properties": {
-        "message": {"type": "string", "minLength": 1, "pattern": r"\S", "maxLength": 1048576},
-        "source": {"type": "string", "maxLength": 255},
+        "message": {"type": "string", "minLength": 1, "pattern": r"\S", "maxLength": MAX_MESSAGE_BYTES},
+        "source": {"type": "string", "maxLength": MAX_SOURCE_CHARS},
         "timestamp": _TIME,
         "@timestamp": _TIME,
         "time": _TIME,
@@ -34,7 +36,7 @@ INGEST_REQUEST_BODY: dict[str, Any] = {
             "schema": {
                 "oneOf": [
                     LOG_RECORD_SCHEMA,
-                    {"type": "array", "items": LOG_RECORD_SCHEMA, "minItems": 1, "maxItems": 10000},
+                    {"type": "array", "items": LOG_RECORD_SCHEMA, "minItems": 1, "maxItems": MAX_RECORDS},
                 ]
             }
         },

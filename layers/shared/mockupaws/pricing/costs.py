@@ -1,4 +1,4 @@
-"""The pure cost calculator of SPEC §6: usage + pipeline settings + unit prices -> costs.
+"""The pure cost calculator (docs/costs.md): usage + pipeline settings + unit prices -> costs.
 
 No database and no I/O: prices arrive as a :class:`PriceSheet` built by the caller (from
 ``aws_pricing``), usage as a :class:`Usage` (aggregated from ``logs``).
@@ -10,7 +10,7 @@ Exactness
     200 digits of precision that *traps* ``Inexact``, so a result is never silently rounded.
     The monthly scale factor (730 / observed hours) and the percentages are not terminating
     decimals in general; they are computed exactly with :class:`fractions.Fraction` and then
-    rounded once, explicitly (see :func:`project_monthly` and :func:`_percentages`).
+    rounded once, explicitly (see :mod:`mockupaws.pricing.projection` and :func:`_percentages`).
 
 Rounding (display only)
     :func:`money` rounds to 6 decimal places with ``ROUND_HALF_EVEN`` (banker's rounding, the
@@ -22,7 +22,6 @@ Rounding (display only)
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import (
     ROUND_HALF_EVEN,
@@ -37,40 +36,23 @@ from decimal import (
 from fractions import Fraction
 from typing import Final
 
-from mockupaws.errors import PricingUnavailable
-from mockupaws.pipeline import PipelineSettings
+from mockupaws.pricing.prices import PriceSheet, pipeline_prices
+from mockupaws.scenarios.models import PipelineSettings
 
 __all__ = [
     "FREE_TIER_LAMBDA_GB_SECONDS",
     "FREE_TIER_LAMBDA_REQUESTS",
     "FREE_TIER_SQS_REQUESTS",
-    "HOURS_PER_MONTH",
-    "UNIT_PER_1K_TOKENS",
-    "UNIT_PER_GB_SECOND",
-    "UNIT_PER_MILLION_REQUESTS",
     "CostReport",
-    "PipelinePrices",
-    "PriceSheet",
-    "Projection",
     "ServiceCost",
-    "UnitPrice",
     "Usage",
     "compute_costs",
     "money",
-    "pipeline_prices",
-    "project_monthly",
 ]
-
-HOURS_PER_MONTH: Final = Decimal(730)
-"""The month of a projection: AWS's own convention (8,760 h / 12)."""
 
 FREE_TIER_SQS_REQUESTS: Final = 1_000_000
 FREE_TIER_LAMBDA_REQUESTS: Final = 1_000_000
 FREE_TIER_LAMBDA_GB_SECONDS: Final = Decimal(400_000)
-
-UNIT_PER_MILLION_REQUESTS: Final = "per_million_requests"
-UNIT_PER_GB_SECOND: Final = "per_gb_second"
-UNIT_PER_1K_TOKENS: Final = "per_1k_tokens"
 
 SERVICES: Final = ("SQS", "Lambda", "Bedrock")
 
@@ -87,88 +69,6 @@ _EXACT: Final = Context(
 )
 # Display rounding: same precision, rounding allowed.
 _DISPLAY: Final = Context(prec=200, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Overflow])
-
-
-# --------------------------------------------------------------------------------------------
-# Prices
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class UnitPrice:
-    """One unit price: ``price`` USD per ``unit``, with the ``source`` it was taken from."""
-
-    price: Decimal
-    unit: str
-    source: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.price, Decimal) or not self.price.is_finite() or self.price < 0:
-            raise ValueError(f"a unit price must be a finite, non-negative Decimal, got {self.price!r}")
-
-
-@dataclass(frozen=True, slots=True)
-class PriceSheet:
-    """The active prices of one region, keyed by ``(service, tier)``.
-
-    Keys used by the calculator: ``("sqs", "standard")``, ``("sqs", "fifo")``,
-    ``("lambda", "requests")``, ``("lambda", "gb_second_x86_64")``,
-    ``("lambda", "gb_second_arm64")``, ``("bedrock", "<model>:input")``,
-    ``("bedrock", "<model>:output")``.
-    """
-
-    region: str
-    prices: Mapping[tuple[str, str], UnitPrice]
-
-    def get(self, service: str, tier: str) -> UnitPrice:
-        """The price of ``(service, tier)``; :class:`PricingUnavailable` if there is none."""
-        try:
-            return self.prices[(service, tier)]
-        except KeyError:
-            raise PricingUnavailable(
-                f"no price for service {service!r}, tier {tier!r} in region {self.region!r}"
-            ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class PipelinePrices:
-    """The five unit prices one pipeline needs (also what the metrics ``pricing`` shows)."""
-
-    region: str
-    sqs_requests: UnitPrice
-    lambda_requests: UnitPrice
-    lambda_gb_second: UnitPrice
-    bedrock_input: UnitPrice
-    bedrock_output: UnitPrice
-
-
-def _lookup(prices: PriceSheet, service: str, tier: str, unit: str) -> UnitPrice:
-    price = prices.get(service, tier)
-    if price.unit != unit:
-        # A price in another unit would be off by orders of magnitude: refuse, never guess.
-        raise PricingUnavailable(
-            f"price for service {service!r}, tier {tier!r} in region {prices.region!r} "
-            f"is {price.unit!r}, expected {unit!r}"
-        )
-    return price
-
-
-def pipeline_prices(pipeline: PipelineSettings, prices: PriceSheet) -> PipelinePrices:
-    """Select the prices ``pipeline`` needs from ``prices``.
-
-    Raises :class:`PricingUnavailable` when one is missing or has an unexpected unit.
-    """
-    model = pipeline.bedrock_model
-    return PipelinePrices(
-        region=prices.region,
-        sqs_requests=_lookup(prices, "sqs", pipeline.sqs_queue_type, UNIT_PER_MILLION_REQUESTS),
-        lambda_requests=_lookup(prices, "lambda", "requests", UNIT_PER_MILLION_REQUESTS),
-        lambda_gb_second=_lookup(
-            prices, "lambda", f"gb_second_{pipeline.lambda_architecture}", UNIT_PER_GB_SECOND
-        ),
-        bedrock_input=_lookup(prices, "bedrock", f"{model}:input", UNIT_PER_1K_TOKENS),
-        bedrock_output=_lookup(prices, "bedrock", f"{model}:output", UNIT_PER_1K_TOKENS),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,21 +117,6 @@ class CostReport:
     free_tier_applied: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Projection:
-    """The observed rate extrapolated to a 730-hour month.
-
-    ``monthly_requests`` is the projected number of logs (requests to ``/ingest``), an int:
-    every projected count is rounded half-up to a whole unit (see :func:`project_monthly`).
-    ``monthly_usage`` is the scaled usage the ``report`` was computed from.
-    """
-
-    hours_observed: Decimal
-    monthly_requests: int
-    monthly_usage: Usage
-    report: CostReport
-
-
 # --------------------------------------------------------------------------------------------
 # Calculation
 # --------------------------------------------------------------------------------------------
@@ -259,11 +144,11 @@ def _percentages(costs: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
 def compute_costs(
     usage: Usage, pipeline: PipelineSettings, prices: PriceSheet, *, free_tier: bool = False
 ) -> CostReport:
-    """The exact cost of ``usage`` through ``pipeline`` at ``prices`` (SPEC §6).
+    """The exact cost of ``usage`` through ``pipeline`` at ``prices`` (docs/costs.md).
 
     With ``free_tier`` the monthly AWS free tier is deducted (never below zero): the first
     1M SQS requests, 1M Lambda requests and 400,000 Lambda GB-s. It is meant for monthly
-    usage only (:func:`project_monthly`). Raises :class:`PricingUnavailable` when a price
+    usage only (the projection). Raises :class:`~mockupaws.errors.PricingUnavailable` when a price
     the pipeline needs is missing, even if the usage is zero.
     """
     p = pipeline_prices(pipeline, prices)
@@ -312,42 +197,6 @@ def compute_costs(
         total_cost=total,
         breakdown=breakdown,
         free_tier_applied=free_tier,
-    )
-
-
-def _scale(count: int, factor: Fraction) -> int:
-    """``count * factor`` rounded half-up to a whole unit, computed exactly."""
-    return math.floor(count * factor + Fraction(1, 2))
-
-
-def project_monthly(
-    usage: Usage, observed_hours: Decimal, pipeline: PipelineSettings, prices: PriceSheet
-) -> Projection:
-    """Extrapolate ``usage`` observed over ``observed_hours`` to a 730-hour month.
-
-    The usage is scaled first and the formulas applied to it afterwards, so that e.g. the
-    monthly invocations are ``ceil(monthly logs / batch size)`` rather than a scaled ceil.
-    Logs, SQS blocks and input tokens are each scaled by exactly 730 / observed_hours and
-    rounded half-up to whole units (they are counts). The free tier is applied iff
-    ``pipeline.include_free_tier``.
-
-    ``observed_hours`` must be ≥ 1 (the caller clamps the span of event times); anything else
-    is a programming error (:class:`ValueError`).
-    """
-    if not isinstance(observed_hours, Decimal) or not observed_hours.is_finite() or observed_hours < 1:
-        raise ValueError(f"observed_hours must be a finite Decimal >= 1, got {observed_hours!r}")
-    factor = Fraction(HOURS_PER_MONTH) / Fraction(observed_hours)
-    monthly = Usage(
-        logs=_scale(usage.logs, factor),
-        sqs_blocks=_scale(usage.sqs_blocks, factor),
-        input_tokens=_scale(usage.input_tokens, factor),
-    )
-    report = compute_costs(monthly, pipeline, prices, free_tier=pipeline.include_free_tier)
-    return Projection(
-        hours_observed=observed_hours,
-        monthly_requests=monthly.logs,
-        monthly_usage=monthly,
-        report=report,
     )
 
 

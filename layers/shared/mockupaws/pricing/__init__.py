@@ -1,0 +1,1 @@
+"""Pricing: price sheet types, the exact cost calculator and the monthly projection (pure code)."""

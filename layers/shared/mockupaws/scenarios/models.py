@@ -1,0 +1,141 @@
+"""Scenario models: what the API accepts and returns for a scenario, and the pipeline it prices.
+
+Pure data (pydantic): no SQL, no I/O. The pipeline a scenario prices is SQS -> Lambda -> Bedrock
+(docs/costs.md); its settings and their defaults are here, in one place.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from mockupaws.scenarios.lifecycle import Status
+
+NO_NUL = r"^[^\x00]*$"
+"""Pattern of every stored string field. PostgreSQL ``text`` and ``jsonb`` cannot hold the NUL character
+(U+0000), so such input is a 422 (documented in the OpenAPI schema) instead of a database error.
+(Unpaired UTF-16 surrogates are already rejected by pydantic.)"""
+
+QueueType = Literal["standard", "fifo"]
+Architecture = Literal["x86_64", "arm64"]
+
+
+class PipelineSettings(BaseModel):
+    """Every field optional with the defaults of SPEC §6; unknown fields are rejected."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    sqs_queue_type: QueueType = "standard"
+    lambda_batch_size: int = Field(default=100, ge=1, le=10_000, description="Logs per Lambda invocation.")
+    lambda_memory_mb: int = Field(default=1024, ge=128, le=10_240)
+    lambda_avg_duration_ms: int = Field(default=1000, ge=1, le=900_000)
+    lambda_architecture: Architecture = "x86_64"
+    bedrock_model: str = Field(default="claude_3_sonnet", min_length=1, max_length=64, pattern=NO_NUL)
+    prompt_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
+    output_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
+    include_free_tier: bool = Field(default=False, description="Apply the AWS free tier to the projection.")
+
+
+class PipelineSettingsPatch(BaseModel):
+    """A partial update of pipeline settings: only the given fields change."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    sqs_queue_type: QueueType | None = None
+    lambda_batch_size: int | None = Field(default=None, ge=1, le=10_000)
+    lambda_memory_mb: int | None = Field(default=None, ge=128, le=10_240)
+    lambda_avg_duration_ms: int | None = Field(default=None, ge=1, le=900_000)
+    lambda_architecture: Architecture | None = None
+    bedrock_model: str | None = Field(default=None, min_length=1, max_length=64, pattern=NO_NUL)
+    prompt_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
+    output_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
+    include_free_tier: bool | None = None
+
+    def apply_to(self, current: PipelineSettings) -> PipelineSettings:
+        changes = self.model_dump(exclude_none=True)
+        return PipelineSettings.model_validate({**current.model_dump(), **changes})
+
+
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=NO_NUL)]
+Region = Annotated[str, StringConstraints(pattern=REGION_PATTERN, max_length=32)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)]
+Description = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
+
+
+def _dedupe(tags: list[str]) -> list[str]:
+    return list(dict.fromkeys(tags))
+
+
+class ScenarioCreate(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: Name
+    description: Description | None = None
+    region: Region = "us-east-1"
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    pipeline: PipelineSettings = PipelineSettings()
+
+    _dedupe_tags = field_validator("tags")(_dedupe)
+
+
+_NOT_NULLABLE = ("name", "region", "tags", "pipeline")
+
+
+def _document_not_nullable(schema: dict[str, Any]) -> None:
+    """In the JSON schema, the fields that may be omitted but not null have no ``null`` default."""
+    for field in _NOT_NULLABLE:
+        schema["properties"][field].pop("default", None)
+
+
+class ScenarioUpdate(BaseModel):
+    """Partial update: only the fields present change. ``description: null`` clears it; the other
+    fields cannot be null. ``pipeline`` changes only the settings it names."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra=_document_not_nullable)
+
+    # ``SkipJsonSchema[None]``: None means "not given", which the JSON schema does not offer as a value
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | None = None
+    region: Region | SkipJsonSchema[None] = None
+    tags: Annotated[list[Tag], Field(max_length=50)] | SkipJsonSchema[None] = None
+    pipeline: PipelineSettingsPatch | SkipJsonSchema[None] = None
+
+    _dedupe_tags = field_validator("tags")(lambda tags: None if tags is None else _dedupe(tags))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for field in _NOT_NULLABLE:
+                if field in data and data[field] is None:
+                    raise ValueError(f"{field} cannot be null")
+        return data
+
+
+class Scenario(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    region: str
+    status: Status
+    tags: list[str]
+    pipeline: PipelineSettings
+    total_requests: int
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    archived_at: datetime | None
+
+
+class ScenarioPage(BaseModel):
+    items: list[Scenario]
+    total: int
+    page: int
+    page_size: int

@@ -1,0 +1,80 @@
+"""Scenario operations: create, read, list, update, delete and lifecycle transitions.
+
+Orchestration only: each operation is one transaction (:func:`mockupaws.store.db.run`) that applies the
+lifecycle rules of :mod:`mockupaws.scenarios.lifecycle` to rows read and written by
+:mod:`mockupaws.store.scenarios`. No SQL here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from mockupaws.scenarios.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
+from mockupaws.scenarios.models import Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
+from mockupaws.store import db, prices
+from mockupaws.store import scenarios as scenario_rows
+
+
+def create(data: ScenarioCreate) -> Scenario:
+    def work(cur: db.Cursor) -> Scenario:
+        prices.validate_pricing_available(cur, data.region, data.pipeline.bedrock_model)
+        return scenario_rows.insert(cur, data)
+
+    return db.run(work)
+
+
+def get(scenario_id: uuid.UUID) -> Scenario:
+    return db.run(lambda cur: scenario_rows.get(cur, scenario_id), read_only=True)
+
+
+def list_page(*, status: Status | None, region: str | None, page: int, page_size: int) -> ScenarioPage:
+    def work(cur: db.Cursor) -> ScenarioPage:
+        total, items = scenario_rows.count_and_page(
+            cur, status=status, region=region, limit=page_size, offset=(page - 1) * page_size
+        )
+        return ScenarioPage(items=items, total=total, page=page, page_size=page_size)
+
+    return db.run(work, isolation="repeatable_read", read_only=True)
+
+
+def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
+    """Apply a partial update: only the fields present change (``description: null`` clears it)."""
+
+    def work(cur: db.Cursor) -> Scenario:
+        current = scenario_rows.get(cur, scenario_id, lock=True)
+        ensure_updatable(current.status)
+        changed = current.model_copy(
+            update={
+                "name": patch.name if patch.name is not None else current.name,
+                "region": patch.region if patch.region is not None else current.region,
+                "description": patch.description
+                if "description" in patch.model_fields_set
+                else current.description,
+                "tags": patch.tags if patch.tags is not None else current.tags,
+                "pipeline": patch.pipeline.apply_to(current.pipeline) if patch.pipeline else current.pipeline,
+            }
+        )
+        prices.validate_pricing_available(cur, changed.region, changed.pipeline.bedrock_model)
+        return scenario_rows.update(cur, changed)
+
+    return db.run(work)
+
+
+def delete(scenario_id: uuid.UUID) -> None:
+    def work(cur: db.Cursor) -> None:
+        current = scenario_rows.get(cur, scenario_id, lock=True)
+        ensure_deletable(current.status)
+        scenario_rows.delete(cur, scenario_id)
+
+    db.run(work)
+
+
+def transition(scenario_id: uuid.UUID, action: str) -> Scenario:
+    """Apply a lifecycle action. The row lock orders it against concurrent ingests: a ``stop`` waits
+    for in-flight ingest transactions, and its ``completed_at`` is taken after they committed."""
+
+    def work(cur: db.Cursor) -> Scenario:
+        current = scenario_rows.get(cur, scenario_id, lock=True)
+        return scenario_rows.set_status(cur, scenario_id, transition_for(action, current.status))
+
+    return db.run(work)
