@@ -1,0 +1,84 @@
+"""The documentation stays true to the tree: every link in README.md and docs/ resolves, and every path
+that docs/architecture.md names exists (a newcomer follows them to find where a change goes)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+ARCHITECTURE = DOCS / "architecture.md"
+
+# [text](target): a Markdown link; targets with a scheme (https:, mailto:) point outside and are skipped.
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+_CODE = re.compile(r"`([^`\n]+)`")
+# A repository path as architecture.md writes it: segments joined by "/", no placeholders or spaces.
+_PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+/?")
+_MODULE = re.compile(r"mockupaws(?:\.[a-z_][a-z0-9_]*)+")
+
+
+def _markdown_files() -> list[Path]:
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+
+
+def _relative_links(page: Path) -> list[str]:
+    links = []
+    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+            continue
+        links.append(target.split("#", 1)[0])
+    return links
+
+
+def test_docs_home_exists() -> None:
+    for name in ("README.md", "api.md", "ingest.md", "pii.md", "costs.md", "aggregation.md"):
+        assert (DOCS / name).is_file(), name
+    for name in ("architecture.md", "local-server.md", "deploy.md"):
+        assert (DOCS / name).is_file(), name
+    assert list((DOCS / "decisions").glob("0001-*.md"))
+
+
+@pytest.mark.parametrize("page", _markdown_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(page: Path) -> None:
+    missing = [link for link in _relative_links(page) if not (page.parent / link).exists()]
+    assert not missing, f"{page.relative_to(ROOT)} links to missing files: {missing}"
+
+
+def test_every_decision_record_is_indexed() -> None:
+    index = (DOCS / "README.md").read_text(encoding="utf-8")
+    for record in sorted((DOCS / "decisions").glob("*.md")):
+        assert f"decisions/{record.name}" in index, f"{record.name} is not listed in docs/README.md"
+
+
+def _architecture_paths() -> set[str]:
+    paths = set()
+    for code in _CODE.findall(ARCHITECTURE.read_text(encoding="utf-8")):
+        if _PATH.fullmatch(code) and not code.startswith(("application/", "text/")):
+            paths.add(code)
+    return paths
+
+
+def test_architecture_names_paths() -> None:
+    # The check below would pass vacuously if the page stopped naming paths in backticks.
+    assert len(_architecture_paths()) >= 20
+
+
+@pytest.mark.parametrize("path", sorted(_architecture_paths()))
+def test_architecture_path_exists(path: str) -> None:
+    assert (ROOT / path).exists(), f"docs/architecture.md names {path}, which does not exist"
+
+
+def _architecture_modules() -> set[str]:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    return {code for code in _CODE.findall(text) if _MODULE.fullmatch(code)}
+
+
+@pytest.mark.parametrize("module", sorted(_architecture_modules()) or ["mockupaws"])
+def test_architecture_module_exists(module: str) -> None:
+    base = ROOT / "layers" / "shared" / Path(*module.split("."))
+    assert base.with_suffix(".py").is_file() or (base / "__init__.py").is_file(), (
+        f"docs/architecture.md names module {module}, which does not exist"
+    )
