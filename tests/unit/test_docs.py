@@ -1,5 +1,6 @@
-"""The documentation stays true to the tree: every link in README.md and docs/ resolves, and every path
-that docs/architecture.md names exists (a newcomer follows them to find where a change goes)."""
+"""The documentation stays true to the tree: every link in README.md and docs/ resolves, and every path,
+module and function that docs/architecture.md names exists (a newcomer follows them to find where a
+change goes)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 ARCHITECTURE = DOCS / "architecture.md"
+LAYER = ROOT / "layers" / "shared" / "mockupaws"
 
 # [text](target): a Markdown link; targets with a scheme (https:, mailto:) point outside and are skipped.
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
@@ -18,6 +20,8 @@ _CODE = re.compile(r"`([^`\n]+)`")
 # A repository path as architecture.md writes it: segments joined by "/", no placeholders or spaces.
 _PATH = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+/?")
 _MODULE = re.compile(r"mockupaws(?:\.[a-z_][a-z0-9_]*)+")
+# A dotted name inside the layer as the request flow writes it: room.module or room.module.function.
+_DOTTED = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")
 
 
 def _markdown_files() -> list[Path]:
@@ -68,7 +72,53 @@ def test_architecture_names_paths() -> None:
 
 @pytest.mark.parametrize("path", sorted(_architecture_paths()))
 def test_architecture_path_exists(path: str) -> None:
-    assert (ROOT / path).exists(), f"docs/architecture.md names {path}, which does not exist"
+    # A path is from the repository root, or (in the rooms' tables) from the layer package.
+    assert (ROOT / path).exists() or (LAYER / path).exists(), (
+        f"docs/architecture.md names {path}, which does not exist"
+    )
+
+
+_FILE_SUFFIXES = frozenset({"py", "md", "json", "jsonl", "sql", "toml", "txt", "yaml"})
+
+
+def _rooms() -> set[str]:
+    return {child.name for child in LAYER.iterdir() if (child / "__init__.py").is_file()}
+
+
+def _architecture_dotted_names() -> set[str]:
+    rooms = _rooms()
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    return {
+        code
+        for code in _CODE.findall(text)
+        if _DOTTED.fullmatch(code)
+        and code.split(".")[0] in rooms
+        and code.rsplit(".", 1)[1] not in _FILE_SUFFIXES
+    }
+
+
+def test_architecture_names_functions() -> None:
+    assert len(_architecture_dotted_names()) >= 10
+
+
+@pytest.mark.parametrize("name", sorted(_architecture_dotted_names()))
+def test_architecture_dotted_name_exists(name: str) -> None:
+    """``ingest.service.ingest``: the module ``ingest/service.py`` defines ``ingest``."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        base = LAYER.joinpath(*parts[:split])
+        module = base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
+        if module.is_file():
+            rest = parts[split:]
+            break
+    else:
+        pytest.fail(f"docs/architecture.md names {name}: no such module in the layer")
+    assert len(rest) <= 1, f"docs/architecture.md names {name}: {rest} is not a module"
+    if rest:
+        definition = re.compile(rf"^(?:def|class) {rest[0]}\b|^{rest[0]}\s*[:=]", re.MULTILINE)
+        assert definition.search(module.read_text(encoding="utf-8")), (
+            f"docs/architecture.md names {name}, but {module.relative_to(ROOT)} does not define {rest[0]}"
+        )
 
 
 def _architecture_modules() -> set[str]:
