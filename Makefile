@@ -1,14 +1,15 @@
-# mockupAWS - developer commands. Everything runs from a virtualenv kept in .venv (git-ignored).
-PYTHON ?= python3
+# mockupAWS - developer commands. Everything runs from a virtualenv kept in .venv (git-ignored), made
+# with Python 3.12: the Lambda runtime of template.yaml.
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 3000
 HOST   ?= 127.0.0.1
 export SAM_CLI_TELEMETRY := 0
 
-# Python 3.12 for `sam build` (the Lambda runtime); found on PATH or through pyenv.
+# Python 3.12 (the Lambda runtime) for the virtualenv and `sam build`: through pyenv, else on PATH.
 PY312_DIR := $(shell p="$$(pyenv prefix "$$(pyenv latest 3.12 2>/dev/null)" 2>/dev/null)"; \
 	if [ -x "$$p/bin/python3.12" ]; then echo "$$p/bin"; else dirname "$$(command -v python3.12 || echo /nonexistent/python3.12)"; fi)
+PYTHON ?= $(PY312_DIR)/python3.12
 
 .PHONY: help install dev migrate test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
 
@@ -20,10 +21,16 @@ help:
 	@echo "make build      sam build (needs python3.12)"
 	@echo "make bench      run the benchmarks in bench/"
 
-$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.installed: requirements-dev.txt layers/shared/requirements.txt pyproject.toml
+	@"$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null || { \
+		echo "error: make install needs Python 3.12 (the Lambda runtime), found none: 'pyenv install 3.12'" \
+		     "or put python3.12 on PATH (or pass PYTHON=/path/to/python3.12)" >&2; exit 1; }
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+		echo "$(VENV) is not Python 3.12: recreating it"; rm -rf $(VENV); fi
+	"$(PYTHON)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
