@@ -81,7 +81,7 @@ for _path in (str(ROOT), str(ROOT / "layers" / "shared")):
 import psycopg  # noqa: E402
 
 if TYPE_CHECKING:
-    from mockupaws_local.runner import InProcessLambdaRunner
+    from mockupaws_local.runner import ProcessLambdaRunner
 
 API = "/api/v1/scenarios"
 HTTP_TIMEOUT_S = 60.0
@@ -518,7 +518,7 @@ class AggregationLoop:
             self.logs_rolled_up += int(summary.get("logs_rolled_up", 0))
 
 
-def runner_aggregate(runner: InProcessLambdaRunner) -> Aggregate:
+def runner_aggregate(runner: ProcessLambdaRunner) -> Aggregate:
     """Invoke the template's scheduled function through the server's in-process Lambda runner, with
     the event EventBridge would deliver (exactly what the server's own scheduler does)."""
     from mockupaws_local.server import discover_schedules, scheduled_event

@@ -50,7 +50,7 @@ def _parse_overrides(items: Sequence[str]) -> dict[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mockupaws_local",
-        description="Serve template.yaml's API like `sam local start-api`, with the handlers in-process.",
+        description="Serve template.yaml's API like `sam local start-api`, each function instance a process.",
     )
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("PORT") or 3000), help="default $PORT or 3000"
@@ -81,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="seconds between schedule runs (default 60; 0=off)",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=float,
+        default=None,
+        help="seconds a client may take to send each part of a request head, and its whole body (default 10)",
+    )
+    parser.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="start no function instance before its first request (default: one per function, at start)",
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging (SAM CLI's too)")
     return parser
@@ -141,9 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(args.verbose)
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
-    from samcli.lib.providers.sam_function_provider import SamFunctionProvider
-
-    from mockupaws_local.runner import add_to_sys_path, layer_dirs, load_stacks
     from mockupaws_local.server import start_server
 
     template = (args.template or _default_template()).resolve()
@@ -161,9 +169,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             database_url = pg.ensure_database(args.pgdata, keep_running=args.keep_db_running)
             env["DATABASE_URL"] = database_url
             print(f"Database: {_redact(database_url)}", flush=True)
-            # The shared layer (mockupaws) as the functions see it, for the migrations.
-            stacks = load_stacks(template, parameter_overrides=overrides)
-            add_to_sys_path(layer_dirs(SamFunctionProvider(stacks), template.parent))
             applied = run_migrations(database_url)
             if applied is None:
                 print("Migrations: mockupaws.store.migrations not found in the layer; skipped", flush=True)
@@ -179,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 env_vars=env_vars,
                 concurrency=args.concurrency,
                 schedule_interval_s=args.schedule_interval,
+                prewarm=not args.no_prewarm,
+                read_timeout_s=args.read_timeout,
             )
         except OSError as exc:
             print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
@@ -187,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line, flush=True)
         print(
             f"mockupAWS local API running on {handle.url} "
-            f"(handlers in-process, up to {handle.runner.concurrency} instances per function). "
+            f"(each function instance a process, up to {handle.runner.concurrency} per function). "
             "Press CTRL+C to quit",
             flush=True,
         )

@@ -1,55 +1,52 @@
-"""In-process Lambda runner: the ``lambda_runner`` that SAM CLI's ``LocalApigwService`` drives.
+"""The local Lambda runner: the ``lambda_runner`` that SAM CLI's ``LocalApigwService`` drives.
 
 ``LocalApigwService`` (``samcli.local.apigw.local_apigw_service``) only needs three things from its
 runner: ``is_debugging()`` (read once, in ``__init__``) and
 ``invoke(function_identifier, event_json, tenant_id=..., stdout=StreamWriter, stderr=StreamWriter)``,
 after which it reads the function's JSON response from the ``stdout`` stream and turns it into the
 HTTP response (``_parse_v1_payload_format_lambda_output``). Instead of starting a Docker container,
-:class:`InProcessLambdaRunner` imports the handler and calls it in this process.
+:class:`ProcessLambdaRunner` runs the handler in a worker process (:mod:`mockupaws_local.worker`).
 
-Execution model ("each function behaves like a Lambda container"):
+Execution model ("each function behaves like a Lambda execution environment"):
 
-* every *instance* of a function (an execution environment) is a dedicated daemon thread that
-  imports its own copy of the handler module, under a unique module name, on its first invocation
-  (a cold start), and then serves one invocation at a time;
+* every *instance* of a function is a long-lived worker process with the function's code directory
+  and its layers on ``sys.path`` and the function's own environment (template
+  ``Environment.Variables``, with SAM's precedence, + the ``AWS_*`` variables Lambda sets) on top of
+  this process's environment; it imports the handler once (the init phase, a cold start) and then
+  serves one invocation at a time, each with its own ``aws_request_id``;
 * an invocation goes to an idle instance of its function; if none is idle a new instance is
   started, up to ``MOCKUPAWS_LOCAL_CONCURRENCY`` (default 4) per function, otherwise the caller
-  waits for one to become idle;
-* each instance thread sees the function's own environment (template ``Environment.Variables`` +
-  the ``AWS_*`` variables Lambda sets) through a thread-local overlay of ``os.environ``; anything
-  not in the overlay falls through to the real process environment;
+  waits for one to become idle. Instances of one function run in parallel on every core;
+* each API event gets a request id of its own (:func:`fresh_request_id`), as API Gateway gives;
+* what a function writes to stdout/stderr (its JSON logs, EMF metrics) is read line by line and
+  written whole to this process's stdout/stderr (:class:`OutputSink`): lines of concurrent instances
+  never interleave;
 * a handler exception or a timeout (the function's ``Timeout``) writes nothing to ``stdout``, which
-  SAM's service turns into ``502 {"message": "Internal server error"}`` -- what API Gateway answers
-  when the Lambda integration fails. The traceback goes to the server's stderr, never to the client.
-  A timed-out instance is discarded (its thread is left to finish, then exits) and an instance whose
-  init (module import) failed is discarded too, so the next request cold-starts a fresh one.
+  SAM's service turns into a 502 -- what API Gateway answers when the Lambda integration fails. The
+  traceback goes to the server's stderr, never to the client. A timed-out instance is killed, and an
+  instance whose init (module import) failed or whose process exited is discarded, so the next request
+  cold-starts a fresh one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import decimal
-import importlib.util
 import itertools
 import json
 import logging
 import os
 import queue
-import re
+import subprocess
 import sys
 import threading
 import time
-import traceback
 import uuid
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeoutError
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from samcli.commands.local.lib.exceptions import TenantIdValidationError, UnsupportedInlineCodeError
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
@@ -58,7 +55,7 @@ from samcli.lib.utils.codeuri import resolve_code_path
 from samcli.lib.utils.name_utils import normalize_sam_function_identifier
 from samcli.local.lambdafn.exceptions import FunctionNotFound
 
-from mockupaws_local import powertools_threads
+from mockupaws_local import worker
 
 LOG = logging.getLogger("mockupaws_local.runner")
 
@@ -72,17 +69,18 @@ INIT_TIMEOUT_S = 10.0
 DEFAULT_TIMEOUT_S = 3
 DEFAULT_MEMORY_MB = 128
 
+PREWARM_EVENT_TYPES = ("Api", "HttpApi", "Schedule", "ScheduleV2")
+
 __all__ = [
     "ACCOUNT_ID",
     "DEFAULT_CONCURRENCY",
     "ENV_CONCURRENCY",
     "FunctionSpec",
-    "InProcessLambdaRunner",
     "InstanceInfo",
     "InvocationError",
-    "LambdaContext",
-    "add_to_sys_path",
-    "layer_dirs",
+    "OutputSink",
+    "ProcessLambdaRunner",
+    "fresh_request_id",
     "load_stacks",
     "quiet_sam_deprecations",
     "resolve_setting",
@@ -136,101 +134,7 @@ def _default_region() -> str:
     return _BASE_ENVIRON.get("AWS_REGION") or _BASE_ENVIRON.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
-# --------------------------------------------------------------------------------------------------
-# Per-instance environment: a thread-local overlay of os.environ
-# --------------------------------------------------------------------------------------------------
-
 _BASE_ENVIRON: os._Environ[str] = os.environ
-_overlay_state = threading.local()
-_install_lock = threading.Lock()
-_install_count = 0
-
-
-def _current_overlay() -> dict[str, str | None] | None:
-    overlay: dict[str, str | None] | None = getattr(_overlay_state, "env", None)
-    return overlay
-
-
-class _OverlayEnviron(os._Environ[str]):
-    """``os.environ`` whose view depends on the calling thread.
-
-    Threads that registered an overlay (the function instance threads) read and write their own
-    dict first (``None`` marks a deleted variable) and fall through to the real process environment
-    for everything else; writes from those threads never reach the process environment. Every
-    other thread sees the real environment unchanged: this object shares its storage with the
-    original ``os.environ`` (and ``putenv``s like it), so installing it is transparent for them.
-    """
-
-    def __init__(self, base: os._Environ[str]) -> None:
-        data: dict[bytes, bytes] = base._data  # type: ignore[attr-defined]
-        super().__init__(data, base.encodekey, base.decodekey, base.encodevalue, base.decodevalue)  # type: ignore[arg-type]
-
-    def __getitem__(self, key: str) -> str:
-        overlay = _current_overlay()
-        if overlay is not None and key in overlay:
-            value = overlay[key]
-            if value is None:
-                raise KeyError(key)
-            return value
-        return super().__getitem__(key)
-
-    def __setitem__(self, key: str, value: str) -> None:
-        overlay = _current_overlay()
-        if overlay is None:
-            super().__setitem__(key, value)
-            return
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(f"str expected, not {type(key).__name__}/{type(value).__name__}")
-        overlay[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        overlay = _current_overlay()
-        if overlay is None:
-            super().__delitem__(key)
-            return
-        if key not in self:
-            raise KeyError(key)
-        overlay[key] = None
-
-    def __iter__(self) -> Iterator[str]:
-        overlay = _current_overlay()
-        if overlay is None:
-            yield from super().__iter__()
-            return
-        for key in list(super().__iter__()):
-            if key not in overlay:
-                yield key
-        for key, value in list(overlay.items()):
-            if value is not None:
-                yield key
-
-    def __len__(self) -> int:
-        if _current_overlay() is None:
-            return super().__len__()
-        return sum(1 for _ in self)
-
-    def __repr__(self) -> str:
-        return f"environ({dict(self)!r})"
-
-    def copy(self) -> dict[str, str]:
-        return dict(self)
-
-
-def _install_environ_overlay() -> None:
-    global _install_count
-    with _install_lock:
-        if _install_count == 0 and not isinstance(os.environ, _OverlayEnviron):
-            # Swapped, not cleared: the overlay shares the original's storage (see the class).
-            os.environ = _OverlayEnviron(_BASE_ENVIRON)  # noqa: B003
-        _install_count += 1
-
-
-def _uninstall_environ_overlay() -> None:
-    global _install_count
-    with _install_lock:
-        _install_count = max(0, _install_count - 1)
-        if _install_count == 0 and isinstance(os.environ, _OverlayEnviron):
-            os.environ = _BASE_ENVIRON  # noqa: B003
 
 
 def _stringify_env_value(value: object) -> str:
@@ -316,29 +220,6 @@ class FunctionSpec:
         )
 
 
-class LambdaContext:
-    """The Lambda context object handed to the handler (the attributes the Python runtime provides)."""
-
-    def __init__(self, spec: FunctionSpec, *, log_stream_name: str, tenant_id: str | None = None) -> None:
-        self.function_name = spec.function_name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = spec.arn
-        self.memory_limit_in_mb = spec.memory_mb
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{spec.function_name}"
-        self.log_stream_name = log_stream_name
-        self.tenant_id = tenant_id
-        self.identity: object | None = None
-        self.client_context: object | None = None
-        self._deadline = time.monotonic() + spec.timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-    def __repr__(self) -> str:
-        return f"LambdaContext(function_name={self.function_name!r}, aws_request_id={self.aws_request_id!r})"
-
-
 class InvocationError(Exception):
     """An invocation failed (handler error, init error, timeout, unserialisable result)."""
 
@@ -347,6 +228,10 @@ class InvocationError(Exception):
         self.error_type = error_type
         self.message = message
         self.details = details
+
+    @classmethod
+    def from_report(cls, report: Mapping[str, Any]) -> InvocationError:
+        return cls(str(report.get("type")), str(report.get("message")), str(report.get("details") or ""))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -358,180 +243,284 @@ class InstanceInfo:
     invocations: int
     busy: bool
     initialized: bool
+    pid: int
 
 
 @dataclasses.dataclass
 class _Outcome:
     payload: str | None = None
-    result: Any = None
     error: InvocationError | None = None
-    discard: bool = False  # the environment must not be reused (init failed, sys.exit...)
+    discard: bool = False  # the environment must not be reused (init failed, sys.exit, timeout...)
     init_ms: float | None = None
     duration_ms: float = 0.0
 
+    @property
+    def result(self) -> Any:
+        return None if self.payload is None else json.loads(self.payload)
 
-_UNSAFE_CHARS = re.compile(r"[^0-9A-Za-z_]")
+
+class OutputSink:
+    """Where the function instances' stdout and stderr lines go: the server's own ``sys.stdout`` /
+    ``sys.stderr`` as they are at write time (or the given streams), one whole line per write, under one
+    lock -- so two instances' log lines are never glued together or cut into each other."""
+
+    def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self._stdout = stdout
+        self._stderr = stderr
+
+    def write_line(self, text: str, *, error: bool = False) -> None:
+        stream = (self._stderr or sys.stderr) if error else (self._stdout or sys.stdout)
+        with _OUTPUT_LOCK:
+            try:
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):  # a closed or broken stream: the line is lost, not the server
+                pass
 
 
-def _json_default(value: object) -> object:
-    # The Python runtime's marshaller turns Decimal into a number; anything else is a MarshalError.
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+_OUTPUT_LOCK = threading.Lock()
+WORKER_FILE = str(Path(worker.__file__).resolve())
 
 
 class _Instance:
-    """One execution environment: a daemon thread with its own imported handler module."""
+    """One execution environment: a worker process (:mod:`mockupaws_local.worker`) that imports the
+    handler at start and then runs one invocation at a time. Its stdout and stderr are read line by line
+    by two threads here and forwarded whole to the :class:`OutputSink`; the protocol has its own pipes."""
 
     def __init__(self, pool: _FunctionPool, number: int) -> None:
         self.pool = pool
         spec = pool.spec
         self.instance_id = f"{spec.logical_id}#{number}"
-        safe_id = _UNSAFE_CHARS.sub("_", spec.full_path)
-        safe_module = _UNSAFE_CHARS.sub("_", spec.handler_module)
-        self.module_name = f"_mockupaws_fn_{safe_id}_{number}_{safe_module}"
         self.log_stream_name = f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
-        self.environment = dict(pool.environment)
-        self.environment["AWS_LAMBDA_LOG_STREAM_NAME"] = self.log_stream_name
         self.invocations = 0
         self.busy = False
-        self.retired = False
-        self._handler: Callable[[Any, Any], Any] | None = None
-        self._module: ModuleType | None = None
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], _Outcome], Future[_Outcome]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._thread = threading.Thread(target=self._work, name=f"lambda:{self.instance_id}", daemon=True)
-        self._thread.start()
+        self.initialized = False  # the worker reported "ready"
+        self.init_ms: float | None = None
+        self.init_error: InvocationError | None = None
+        self._init_reported = False
+        self._replies: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        environment = dict(_BASE_ENVIRON)
+        environment.update({k: v for k, v in pool.environment.items() if v is not None})
+        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = self.log_stream_name
+        request_read, request_write = os.pipe()
+        reply_read, reply_write = os.pipe()
+        config = {
+            "code_dir": str(spec.code_dir),
+            "layer_dirs": [str(d) for d in _layer_paths(spec.layer_dirs)],
+            "handler": spec.handler,
+            "function_name": spec.function_name,
+            "arn": spec.arn,
+            "memory_mb": spec.memory_mb,
+            "timeout_s": spec.timeout_s,
+            "log_stream_name": self.log_stream_name,
+            "request_fd": request_read,
+            "reply_fd": reply_write,
+        }
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - our own worker, by absolute path
+                [sys.executable, WORKER_FILE, json.dumps(config)],
+                cwd=spec.code_dir,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(request_read, reply_write),
+                start_new_session=True,  # Ctrl-C reaches the server, which stops its workers itself
+            )
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        self._requests = os.fdopen(request_write, "wb")
+        self._reply_stream = os.fdopen(reply_read, "rb")
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        sink = pool.sink
+        self._threads = [
+            threading.Thread(
+                target=self._read_replies, name=f"lambda:{self.instance_id}:replies", daemon=True
+            ),
+            threading.Thread(
+                target=_pump,
+                args=(self.process.stdout, sink, False),
+                name=f"lambda:{self.instance_id}:stdout",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=_pump,
+                args=(self.process.stderr, sink, True),
+                name=f"lambda:{self.instance_id}:stderr",
+                daemon=True,
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     @property
-    def initialized(self) -> bool:
-        return self._handler is not None
+    def pid(self) -> int:
+        return int(self.process.pid)
 
-    def submit(self, event: Any, tenant_id: str | None) -> Future[_Outcome]:
-        future: Future[_Outcome] = Future()
-        self._jobs.put((lambda: self._invoke(event, tenant_id), future))
-        return future
-
-    def stop(self) -> None:
-        """Let the thread exit once its current job (if any) is done."""
-        self._jobs.put(None)
-
-    def _work(self) -> None:
-        _overlay_state.env = self.environment
+    def _read_replies(self) -> None:
         try:
-            while True:
-                job = self._jobs.get()
-                if job is None:
-                    return
-                func, future = job
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    future.set_result(func())
-                except BaseException as exc:  # pragma: no cover - _invoke catches everything
-                    future.set_exception(exc)
+            for line in self._reply_stream:
+                self._replies.put(json.loads(line))
+        except (OSError, ValueError):
+            pass
         finally:
-            if self._module is not None:
-                sys.modules.pop(self.module_name, None)
-            self._handler = None
-            self._module = None
+            self._replies.put(None)  # the worker is gone
 
-    def _load(self) -> Callable[[Any, Any], Any]:
-        spec = self.pool.spec
-        relative = Path(*spec.handler_module.split("."))
-        candidates = [spec.code_dir / relative.with_suffix(".py"), spec.code_dir / relative / "__init__.py"]
-        path = next((c for c in candidates if c.is_file()), None)
-        if path is None:
-            raise InvocationError(
-                "Runtime.ImportModuleError",
-                f"Unable to import module '{spec.handler_module}': no such file in {spec.code_dir}",
-            )
-        module_spec = importlib.util.spec_from_file_location(self.module_name, path)
-        if module_spec is None or module_spec.loader is None:
-            raise InvocationError("Runtime.ImportModuleError", f"Unable to import module from {path}")
-        module = importlib.util.module_from_spec(module_spec)
-        # Registered before executing it, as the import system does (pydantic, dataclasses and
-        # typing.get_type_hints look the module up in sys.modules while the module body runs).
-        sys.modules[self.module_name] = module
-        try:
-            module_spec.loader.exec_module(module)
-        except BaseException:
-            sys.modules.pop(self.module_name, None)
-            raise
-        handler = getattr(module, spec.handler_function, None)
-        if not callable(handler):
-            sys.modules.pop(self.module_name, None)
-            raise InvocationError(
-                "Runtime.HandlerNotFound",
-                f"Handler '{spec.handler_function}' missing on module '{spec.handler_module}'",
-            )
-        self._module = module
-        return handler  # type: ignore[no-any-return]
+    def _next_reply(self, timeout: float | None) -> dict[str, Any] | None:
+        """The worker's next reply; None when it died; :class:`queue.Empty` after ``timeout``."""
+        return self._replies.get(timeout=timeout)
 
-    def _invoke(self, event: Any, tenant_id: str | None) -> _Outcome:
+    def _wait_ready(self, deadline: float | None) -> _Outcome | None:
+        """Wait for the end of the init phase (once). None when ready, else the failed outcome."""
+        if self._init_reported:
+            return None
         outcome = _Outcome()
-        if self._handler is None:
-            started = time.perf_counter()
-            try:
-                self._handler = self._load()
-            except InvocationError as exc:
-                outcome.error = exc
-                outcome.discard = True
-                return outcome
-            except BaseException as exc:
-                outcome.error = _error_from_exception(exc, prefix="Runtime.ImportModuleError: ")
-                outcome.discard = True
-                return outcome
-            finally:
-                outcome.init_ms = (time.perf_counter() - started) * 1000
-        context = LambdaContext(self.pool.spec, log_stream_name=self.log_stream_name, tenant_id=tenant_id)
-        started = time.perf_counter()
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            result = self._handler(event, context)
-        except BaseException as exc:
-            outcome.error = _error_from_exception(exc)
-            # sys.exit() / KeyboardInterrupt end a Lambda runtime process (Runtime.ExitError).
-            outcome.discard = not isinstance(exc, Exception)
+            reply = self._next_reply(timeout)
+        except queue.Empty:
+            outcome.error = InvocationError(
+                "Sandbox.Timedout", f"Init timed out after {INIT_TIMEOUT_S:.2f} seconds"
+            )
+            outcome.discard = True
             return outcome
-        finally:
-            outcome.duration_ms = (time.perf_counter() - started) * 1000
-            self.invocations += 1
-        try:
-            outcome.payload = json.dumps(result, default=_json_default)
-            outcome.result = result
-        except (TypeError, ValueError) as exc:
-            outcome.error = InvocationError("Runtime.MarshalError", f"Unable to marshal response: {exc}")
+        self._init_reported = True
+        if reply is not None and reply.get("op") == "ready":
+            self.initialized = True
+            self.init_ms = float(reply.get("init_ms") or 0.0)
+            outcome.init_ms = self.init_ms
+            return None
+        outcome.discard = True
+        if reply is not None and reply.get("op") == "init_error":
+            outcome.error = InvocationError.from_report(reply["error"])
+            outcome.init_ms = float(reply.get("init_ms") or 0.0)
+        else:
+            outcome.error = InvocationError(
+                "Runtime.ExitError", f"the runtime exited ({self._exit_status()})"
+            )
         return outcome
 
+    def invoke(self, event: Any, tenant_id: str | None, *, timeout_s: float | None) -> _Outcome:
+        """Run one invocation (init first, on a cold instance). ``timeout_s`` (None: no limit) is the
+        function's Timeout; a cold start gets Lambda's separate init allowance on top."""
+        cold = not self._init_reported
+        init_deadline = None if timeout_s is None else time.monotonic() + INIT_TIMEOUT_S
+        failed = self._wait_ready(init_deadline)
+        if failed is not None:
+            return failed
+        outcome = _Outcome(init_ms=self.init_ms if cold else None)
+        request = {"op": "invoke", "event": event, "request_id": str(uuid.uuid4()), "tenant_id": tenant_id}
+        try:
+            self._requests.write(json.dumps(request).encode() + b"\n")
+            self._requests.flush()
+        except OSError:
+            outcome.error = InvocationError(
+                "Runtime.ExitError", f"the runtime exited ({self._exit_status()})"
+            )
+            outcome.discard = True
+            return outcome
+        started = time.monotonic()
+        try:
+            reply = self._next_reply(timeout_s)
+        except queue.Empty:
+            outcome.error = InvocationError(
+                "Sandbox.Timedout", f"Task timed out after {self.pool.spec.timeout_s:.2f} seconds"
+            )
+            outcome.discard = True
+            outcome.duration_ms = (time.monotonic() - started) * 1000
+            return outcome
+        finally:
+            self.invocations += 1
+        if reply is None:
+            outcome.error = InvocationError(
+                "Runtime.ExitError", f"the runtime exited ({self._exit_status()})"
+            )
+            outcome.discard = True
+            outcome.duration_ms = (time.monotonic() - started) * 1000
+            return outcome
+        outcome.duration_ms = float(reply.get("duration_ms") or 0.0)
+        if reply.get("op") == "result":
+            outcome.payload = str(reply["payload"])
+        else:
+            outcome.error = InvocationError.from_report(reply.get("error") or {})
+            outcome.discard = bool(reply.get("fatal"))
+        return outcome
 
-_RUNNER_FILE = str(Path(__file__).resolve())
+    def _exit_status(self) -> str:
+        try:
+            code = self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        return f"signal {-code}" if code < 0 else f"exit status {code}"
+
+    def stop(self, *, kill: bool = False) -> None:
+        """End the worker: ask it to exit (its current invocation, if any, finishes first), or kill it."""
+        if kill:
+            with contextlib.suppress(OSError):
+                self.process.kill()
+        else:
+            with contextlib.suppress(OSError, ValueError):
+                self._requests.write(b'{"op": "exit"}\n')
+                self._requests.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self._requests.close()
+
+    def join(self, timeout_s: float) -> None:
+        """Wait for the process to end (killed after ``timeout_s``) and for its last lines to be forwarded."""
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for thread in self._threads:
+            thread.join(timeout=2)
+        with contextlib.suppress(OSError):
+            self._reply_stream.close()
 
 
-def _error_from_exception(exc: BaseException, prefix: str = "") -> InvocationError:
-    """The error as the Lambda runtime logs it: a traceback of the function's frames only."""
-    report = traceback.TracebackException.from_exception(exc)
-    report.stack = traceback.StackSummary.from_list(
-        [
-            frame
-            for frame in report.stack
-            if frame.filename != _RUNNER_FILE and not frame.filename.startswith("<frozen importlib")
-        ]
-    )
-    return InvocationError(f"{prefix}{type(exc).__name__}", str(exc), "".join(report.format()))
+def _pump(stream: IO[bytes], sink: OutputSink, error: bool) -> None:
+    """Forward a worker's output line by line (a last unterminated line gets its newline)."""
+    with contextlib.suppress(OSError, ValueError):
+        for raw in stream:
+            text = raw.decode("utf-8", errors="replace")
+            sink.write_line(text if text.endswith("\n") else text + "\n", error=error)
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+def _layer_paths(dirs: tuple[Path, ...]) -> list[Path]:
+    """A source layer (``ContentUri: layers/shared/``) keeps its packages at its root, a built one under
+    ``python/``: both, ``python/`` first, like Lambda's ``/opt/python``."""
+    paths: list[Path] = []
+    for root in dirs:
+        for candidate in (root / "python", root):
+            if candidate.is_dir() and candidate not in paths:
+                paths.append(candidate)
+    return paths
 
 
 class _FunctionPool:
     """The instances of one function, at most ``max_instances`` of them."""
 
-    def __init__(self, spec: FunctionSpec, environment: dict[str, str | None], max_instances: int) -> None:
+    def __init__(
+        self, spec: FunctionSpec, environment: dict[str, str | None], max_instances: int, sink: OutputSink
+    ) -> None:
         self.spec = spec
         self.environment = environment
         self.max_instances = max_instances
+        self.sink = sink
         self._instances: list[_Instance] = []
         self._numbers = itertools.count(1)
         self._cond = threading.Condition()
         self._closed = False
+
+    def prewarm(self) -> None:
+        """Start one instance now (its init runs in the background) unless the function has one."""
+        with self._cond:
+            if not self._closed and not self._instances:
+                self._instances.append(_Instance(self, next(self._numbers)))
 
     def acquire(self) -> _Instance:
         with self._cond:
@@ -555,26 +544,27 @@ class _FunctionPool:
             self._cond.notify()
 
     def discard(self, instance: _Instance) -> None:
-        """Take an instance out of service (timed out / init failed); its thread exits when idle."""
+        """Take an instance out of service (timed out, init failed, exited) and kill its process."""
         with self._cond:
-            instance.retired = True
             if instance in self._instances:
                 self._instances.remove(instance)
             self._cond.notify()
-        instance.stop()
+        instance.stop(kill=True)
+        threading.Thread(target=instance.join, args=(5.0,), daemon=True).start()
 
-    def close(self) -> None:
+    def close(self) -> list[_Instance]:
         with self._cond:
             self._closed = True
             instances, self._instances = self._instances, []
             self._cond.notify_all()
         for instance in instances:
             instance.stop()
+        return instances
 
     def snapshot(self) -> list[InstanceInfo]:
         with self._cond:
             return [
-                InstanceInfo(i.instance_id, self.spec.full_path, i.invocations, i.busy, i.initialized)
+                InstanceInfo(i.instance_id, self.spec.full_path, i.invocations, i.busy, i.initialized, i.pid)
                 for i in self._instances
             ]
 
@@ -584,8 +574,9 @@ class _FunctionPool:
 # --------------------------------------------------------------------------------------------------
 
 
-class InProcessLambdaRunner:
-    """Duck-typed replacement for ``samcli.commands.local.lib.local_lambda.LocalLambdaRunner``.
+class ProcessLambdaRunner:
+    """Duck-typed replacement for ``samcli.commands.local.lib.local_lambda.LocalLambdaRunner``: runs each
+    function instance as a worker process (see the module docstring) instead of a Docker container.
 
     Parameters
     ----------
@@ -605,6 +596,8 @@ class InProcessLambdaRunner:
         ``MOCKUPAWS_LOCAL_ENFORCE_TIMEOUT`` (``0`` disables, e.g. to sit in a debugger) or on.
     log_stream:
         Where function errors (tracebacks) are written when SAM passes no stderr stream.
+    sink:
+        Where the instances' stdout/stderr lines go (default: this process's stdout/stderr).
     """
 
     def __init__(
@@ -617,9 +610,8 @@ class InProcessLambdaRunner:
         concurrency: int | None = None,
         enforce_timeouts: bool | None = None,
         log_stream: TextIO | None = None,
+        sink: OutputSink | None = None,
     ) -> None:
-        # Function instances run as threads of this process: give each its own powertools request state.
-        powertools_threads.install()
         self.stacks = stacks
         self.cwd = cwd.resolve()
         self.env_overrides: dict[str, str] = dict(env_overrides or {})
@@ -635,13 +627,11 @@ class InProcessLambdaRunner:
             enforce_timeouts = raw is None or raw.strip().lower() not in {"0", "false", "no", "off"}
         self.enforce_timeouts = enforce_timeouts
         self._log_stream = log_stream
+        self.sink = sink or OutputSink()
         self.provider = SamFunctionProvider(stacks, ignore_code_extraction_warnings=True)
         self._pools: dict[str, _FunctionPool] = {}
         self._pools_lock = threading.Lock()
         self._closed = False
-        self.layer_dirs = layer_dirs(self.provider, self.cwd)
-        add_to_sys_path(self.layer_dirs)
-        _install_environ_overlay()
 
     @classmethod
     def from_template(
@@ -650,7 +640,7 @@ class InProcessLambdaRunner:
         *,
         parameter_overrides: Mapping[str, str] | None = None,
         **kwargs: Any,
-    ) -> InProcessLambdaRunner:
+    ) -> ProcessLambdaRunner:
         stacks = load_stacks(template, parameter_overrides=parameter_overrides)
         return cls(stacks, cwd=template.resolve().parent, **kwargs)
 
@@ -694,7 +684,7 @@ class InProcessLambdaRunner:
         function = self.get_function(function_identifier, tenant_id)
         try:
             pool = self._pool(function)
-            outcome = self._run(pool, json.loads(event), tenant_id)
+            outcome = self._run(pool, fresh_request_id(json.loads(event)), tenant_id)
         except InvocationError as exc:
             self._report_error(function.full_path, exc, stderr)
             return
@@ -742,16 +732,36 @@ class InProcessLambdaRunner:
             pools = [p for p in pools if p.spec.full_path == function.full_path]
         return [info for pool in pools for info in pool.snapshot()]
 
-    def shutdown(self) -> None:
-        """Stop every instance thread (running invocations finish in the background)."""
+    def prewarm(self, function_identifiers: list[str] | None = None) -> None:
+        """Start one instance of each function now (default: every function with an Api or Schedule
+        event), so the first requests do not wait for a cold start. Returns at once: the inits run in
+        the background, in their own processes."""
+        wanted = {normalize_sam_function_identifier(f) for f in function_identifiers or []}
+        for function in self.provider.get_all():
+            if function_identifiers is not None and not {function.name, function.full_path} & wanted:
+                continue
+            if function_identifiers is None and not any(
+                isinstance(e, dict) and e.get("Type") in PREWARM_EVENT_TYPES
+                for e in (function.events or {}).values()
+            ):
+                continue
+            try:
+                self._pool(function).prewarm()
+            except (ValueError, UnsupportedInlineCodeError) as exc:
+                LOG.warning("%s", exc)
+
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Stop every instance: each finishes its current invocation, then exits; a worker still there
+        after ``timeout_s`` is killed."""
         with self._pools_lock:
             if self._closed:
                 return
             self._closed = True
             pools = list(self._pools.values())
-        for pool in pools:
-            pool.close()
-        _uninstall_environ_overlay()
+        instances = [instance for pool in pools for instance in pool.close()]
+        deadline = time.monotonic() + timeout_s
+        for instance in instances:
+            instance.join(max(0.0, deadline - time.monotonic()))
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -762,7 +772,7 @@ class InProcessLambdaRunner:
             pool = self._pools.get(function.full_path)
             if pool is None:
                 spec = FunctionSpec.from_sam(function, self.cwd)
-                pool = _FunctionPool(spec, self._environment_for(spec), self.concurrency)
+                pool = _FunctionPool(spec, self._environment_for(spec), self.concurrency, self.sink)
                 self._pools[function.full_path] = pool
             return pool
 
@@ -810,24 +820,16 @@ class InProcessLambdaRunner:
     def _run(self, pool: _FunctionPool, event: Any, tenant_id: str | None) -> _Outcome:
         spec = pool.spec
         instance = pool.acquire()
-        cold = not instance.initialized
-        future = instance.submit(event, tenant_id)
-        timeout: float | None = None
-        if self.enforce_timeouts:
-            timeout = spec.timeout_s + (INIT_TIMEOUT_S if cold else 0.0)
+        timeout = float(spec.timeout_s) if self.enforce_timeouts else None
         try:
-            outcome = future.result(timeout=timeout)
-        except FutureTimeoutError:
-            pool.discard(instance)
-            LOG.warning("%s: instance %s timed out; discarded", spec.full_path, instance.instance_id)
-            raise InvocationError(
-                "Sandbox.Timedout", f"Task timed out after {spec.timeout_s:.2f} seconds"
-            ) from None
+            outcome = instance.invoke(event, tenant_id, timeout_s=timeout)
         except BaseException:
             pool.discard(instance)
             raise
         if outcome.discard:
             pool.discard(instance)
+            if outcome.error is not None and outcome.error.error_type == "Sandbox.Timedout":
+                LOG.warning("%s: instance %s timed out; killed", spec.full_path, instance.instance_id)
         else:
             pool.release(instance)
         init = f" Init Duration: {outcome.init_ms:.2f} ms" if outcome.init_ms is not None else ""
@@ -856,33 +858,11 @@ class InProcessLambdaRunner:
             stream.flush()
 
 
-_sys_path_lock = threading.Lock()
-
-
-def layer_dirs(provider: Any, cwd: Path) -> list[Path]:
-    """The local directories of the layers the template's functions use (``SamFunctionProvider``).
-
-    A source layer (``ContentUri: layers/shared/``) keeps its packages at its root, a built one under
-    ``python/``: both are returned when present, ``python/`` first, like Lambda's ``/opt/python``.
-    """
-    dirs: list[Path] = []
-    for function in provider.get_all():
-        for layer in function.layers or []:
-            if not getattr(layer, "codeuri", None):
-                continue
-            root = Path(resolve_code_path(str(cwd), layer.codeuri))
-            for candidate in (root / "python", root):
-                if candidate.is_dir() and candidate not in dirs:
-                    dirs.append(candidate)
-    return dirs
-
-
-def add_to_sys_path(dirs: list[Path]) -> None:
-    """Put layer directories at the front of ``sys.path`` (once each), as Lambda does with /opt/python."""
-    with _sys_path_lock:
-        present = {str(Path(p).resolve()) for p in sys.path if p}
-        for directory in reversed(dirs):
-            resolved = str(directory.resolve())
-            if resolved not in present:
-                sys.path.insert(0, resolved)
-                present.add(resolved)
+def fresh_request_id(event: Any) -> Any:
+    """The API event with a request id of its own. SAM CLI's emulator builds ``requestContext.requestId``
+    from a default argument (``request_id=str(uuid.uuid4())``) evaluated once, so every event it builds
+    carries the same id; API Gateway gives each request its own, and the handlers log it as their
+    correlation id."""
+    if isinstance(event, dict) and isinstance(event.get("requestContext"), dict):
+        event["requestContext"]["requestId"] = str(uuid.uuid4())
+    return event

@@ -9,14 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from mockupaws_local import powertools_threads
 from mockupaws_local.pg import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# Tests run handlers of several "containers" on threads of one process (the local server, concurrency
-# tests): powertools' request state must be per thread there, as it is per process in Lambda.
-powertools_threads.install()
 
 
 @pytest.fixture(scope="session")

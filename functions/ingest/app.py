@@ -20,7 +20,7 @@ from mockupaws.ingest import service as ingest
 from mockupaws.ingest.models import BatchSummary, StoredLog
 from mockupaws.ingest.parse import parse_ingest
 from mockupaws.ingest.schema import INGEST_REQUEST_BODY
-from mockupaws.observability import logger, record_ingest
+from mockupaws.observability import logger, metrics, record_ingest
 
 get_settings()  # fail at cold start when misconfigured
 
@@ -94,5 +94,6 @@ def flush() -> FlushReply:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

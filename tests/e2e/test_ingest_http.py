@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import time
 import uuid
 import zlib
 from typing import Any
@@ -125,3 +127,50 @@ def test_flush_over_http(http: Http) -> None:
     reply = http("POST", "/flush")
     assert reply.status == 200
     assert reply.json["status"] == "flushed"
+
+
+def test_concurrent_ingest_and_stop_lose_nothing(http: Http, http_scenario: Any, sql_conn: Any) -> None:
+    """Producers hammer a running scenario over HTTP (several ingest instances, each a process with its
+    own connection) while it is stopped: every accepted log is stored, none lands after completed_at."""
+    scenario = http_scenario(status="running")
+    accepted = [0] * 4
+    stop = threading.Event()
+    errors: list[str] = []
+
+    def producer(slot: int) -> None:
+        batch = 0
+        while not stop.is_set():
+            records = [{"message": f"producer {slot} batch {batch} log {i}"} for i in range(50)]
+            batch += 1
+            reply = http("POST", "/ingest", json_body=records, headers={"X-Scenario-ID": scenario["id"]})
+            if reply.status == 202:
+                accepted[slot] += reply.json["accepted"]
+            elif reply.status == 409 and reply.json["error"] == "scenario_not_running":
+                return
+            else:
+                errors.append(f"{reply.status}: {reply.raw[:200]!r}")
+                return
+
+    threads = [threading.Thread(target=producer, args=(slot,)) for slot in range(4)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 60
+    while sum(accepted) < 1000 and not errors and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stopped = http("POST", f"/api/v1/scenarios/{scenario['id']}/stop")
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert stopped.status == 200, stopped.raw
+    total = http("GET", f"/api/v1/scenarios/{scenario['id']}").json["total_requests"]
+    stored = sql_conn.execute(
+        "SELECT count(*) FROM scenario_logs WHERE scenario_id = %s", (scenario["id"],)
+    ).fetchone()[0]
+    assert stored == sum(accepted) == total
+    late = sql_conn.execute(
+        "SELECT count(*) FROM scenario_logs l JOIN scenarios s ON s.id = l.scenario_id "
+        "WHERE s.id = %s AND l.received_at > s.completed_at",
+        (scenario["id"],),
+    ).fetchone()[0]
+    assert late == 0

@@ -49,7 +49,7 @@ def get_json(base: str, path: str, method: str = "GET", **kwargs: Any) -> tuple[
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[ServerHandle]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerHandle]:
     previous = os.environ.get("TOY_OVERRIDDEN")
     os.environ["TOY_OVERRIDDEN"] = "from-process"  # the shell environment beats the template
     handle = start_server(
@@ -58,6 +58,7 @@ def server() -> Iterator[ServerHandle]:
         "127.0.0.1",
         {
             "TOY_FROM_CALLER": "caller",
+            "TOY_TICKS_FILE": str(tmp_path_factory.mktemp("toy") / "ticks.jsonl"),
             "MOCKUPAWS_LOCAL_CONCURRENCY": str(CONCURRENCY),
             "MOCKUPAWS_AGGREGATE_INTERVAL_S": "1",
         },
@@ -114,6 +115,20 @@ def test_unknown_routes_answer_like_api_gateway(server: ServerHandle, method: st
     assert body == {"message": "Missing Authentication Token"}
 
 
+def _captured_until(capsys: pytest.CaptureFixture[str], text: str, timeout_s: float = 5.0) -> tuple[str, str]:
+    """What the server wrote to stdout and stderr, once ``text`` is in it (the lines of a worker are
+    forwarded by a thread of the server, a moment after the reply)."""
+    out = err = ""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        captured = capsys.readouterr()
+        out, err = out + captured.out, err + captured.err
+        if text in out or text in err:
+            break
+        time.sleep(0.05)
+    return out, err
+
+
 def test_handler_exception_is_a_502_without_details(
     server: ServerHandle, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -122,9 +137,12 @@ def test_handler_exception_is_a_502_without_details(
     assert json.loads(raw) == {"message": "Internal server error"}
     assert b"secret" not in raw
     assert "Traceback" not in raw.decode()
-    err = capsys.readouterr().err
+    out, err = _captured_until(capsys, "toy: about to fail")
     assert "RuntimeError: toy failure with a secret detail" in err
     assert "Traceback (most recent call last)" in err
+    assert 'File "' + str(TOY_TEMPLATE.parent / "functions" / "other" / "app.py") + '"' in err
+    assert "worker.py" not in err  # the runtime's own frames are left out, as Lambda does
+    assert "toy: about to fail\n" in out  # the function's stdout reaches the server's stdout
 
 
 def test_init_failure_is_a_502_and_the_instance_is_not_reused(server: ServerHandle) -> None:
@@ -135,15 +153,32 @@ def test_init_failure_is_a_502_and_the_instance_is_not_reused(server: ServerHand
     assert server.runner.instances("BrokenFunction") == []
 
 
-def test_timeout_is_a_502_and_discards_the_instance(server: ServerHandle) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a killed child not reaped yet is a zombie
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_timeout_is_a_502_and_kills_the_instance(server: ServerHandle) -> None:
     assert get_json(server.url, "/ticks")[0] == 200  # warm: a cold start gets the 10 s init allowance too
+    before = {i.pid for i in server.runner.instances("OtherFunction")}
     started = time.monotonic()
     status, body = get_json(server.url, "/slow?s=1.6")  # OtherFunction has Timeout: 1
     elapsed = time.monotonic() - started
     assert status == 502
     assert body == {"message": "Internal server error"}
     assert elapsed < 1.5
+    after = {i.pid for i in server.runner.instances("OtherFunction")}
     assert all(not i.busy for i in server.runner.instances("OtherFunction"))
+    killed = before - after
+    assert len(killed) == 1  # the instance that timed out is gone, its process killed
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in killed)
 
 
 def test_gzip_body_arrives_intact_base64_encoded(server: ServerHandle) -> None:
@@ -190,12 +225,40 @@ def test_parallel_requests_share_at_most_n_instances_one_invocation_each(server:
     assert len(server.runner.instances("OtherFunction")) <= CONCURRENCY
 
 
-def test_each_instance_imports_its_own_handler_module(server: ServerHandle) -> None:
+def test_each_instance_is_a_process_with_the_function_on_its_path(server: ServerHandle) -> None:
     _, first = get_json(server.url, "/api/v1/items/1")
-    assert first["module"].startswith("_mockupaws_fn_EchoFunction_")
+    code_dir = TOY_TEMPLATE.parent / "functions" / "echo"
+    assert first["module"] == "app"  # imported as Lambda does, from the code directory
     assert first["layer"] == "toylayer"
-    assert first["thread"].startswith("lambda:EchoFunction#")
+    assert first["pid"] != os.getpid()
+    assert first["pid"] in {i.pid for i in server.runner.instances("EchoFunction")}
+    assert first["cwd"] == str(code_dir)
+    assert first["sys_path_head"] == [str(code_dir), str(TOY_TEMPLATE.parent / "layers" / "shared")]
     assert first["context"]["log_stream_name"]
+
+
+def test_concurrent_instances_never_interleave_their_lines(
+    server: ServerHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each request makes its instance print long JSON lines; the server's stdout gets each one whole."""
+    n_requests, lines_each = 12, 20
+    capsys.readouterr()
+
+    def call(index: int) -> int:
+        return http(server.url, "GET", f"/api/v1/items/{index}?shout={lines_each}")[0]
+
+    with ThreadPoolExecutor(n_requests) as pool:
+        assert set(pool.map(call, range(n_requests))) == {200}
+    assert len({i.pid for i in server.runner.instances("EchoFunction")}) > 1  # really concurrent
+    out = ""
+    deadline = time.monotonic() + 5
+    while out.count("\n") < n_requests * lines_each and time.monotonic() < deadline:
+        out += capsys.readouterr().out
+        time.sleep(0.05)
+    records = [json.loads(line) for line in out.splitlines()]  # every line parses on its own
+    assert sorted(r["shout"] for r in records) == sorted(
+        str(i) for i in range(n_requests) for _ in range(lines_each)
+    )
 
 
 def test_schedule_fires_in_process_with_an_eventbridge_event(server: ServerHandle) -> None:

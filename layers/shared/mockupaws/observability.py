@@ -2,21 +2,21 @@
 counters, ids and error types.
 
 - ``logger``: JSON logs; handlers add the Lambda context and the API Gateway request id as correlation id.
-- Metrics: CloudWatch EMF, written once per accepted ingest request by :func:`record_ingest` through
-  ``EphemeralMetrics`` objects of that request (no process-wide metric buffer, so function instances
-  sharing a process, as in the local server, never flush each other's values). Service-wide counters
-  have no per-request dimension. Per-scenario counters carry a ``ScenarioId`` dimension for at most
-  ``MAX_SCENARIO_DIMENSIONS`` scenarios per execution environment; any further scenario is counted under
-  ``ScenarioId=other``, so the number of metric series stays bounded however many scenarios exist.
+- ``metrics``: CloudWatch EMF. Handlers that record metrics are decorated with ``@metrics.log_metrics``,
+  which writes the invocation's metrics once, when it ends. :func:`record_ingest` adds the counters of
+  one accepted ingest request: service-wide ones to ``metrics`` (no per-request dimension), per-scenario
+  ones each as a single metric with a ``ScenarioId`` dimension, for at most ``MAX_SCENARIO_DIMENSIONS``
+  scenarios per execution environment; any further scenario is counted under ``ScenarioId=other``, so
+  the number of metric series stays bounded however many scenarios exist.
 """
 
 from __future__ import annotations
 
 import os
-import threading
+import warnings
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "mockupaws")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "mockupAWS")
@@ -24,31 +24,36 @@ MAX_SCENARIO_DIMENSIONS = 20
 OTHER_SCENARIOS = "other"
 
 logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+# An ingest answered 4xx records no metric: expected, not worth a warning per request (powertools' advice).
+warnings.filterwarnings("ignore", "No application metrics to publish*")
 
 _seen_scenarios: set[str] = set()
-_seen_lock = threading.Lock()
 
 
 def scenario_dimension(scenario_id: str) -> str:
     """The ``ScenarioId`` dimension value: the id for the first scenarios seen, then ``other``."""
-    with _seen_lock:
-        if scenario_id in _seen_scenarios:
-            return scenario_id
-        if len(_seen_scenarios) < MAX_SCENARIO_DIMENSIONS:
-            _seen_scenarios.add(scenario_id)
-            return scenario_id
+    if scenario_id in _seen_scenarios:
+        return scenario_id
+    if len(_seen_scenarios) < MAX_SCENARIO_DIMENSIONS:
+        _seen_scenarios.add(scenario_id)
+        return scenario_id
     return OTHER_SCENARIOS
 
 
 def record_ingest(scenario_id: str, *, accepted: int, pii_logs: int, size_bytes: int) -> None:
-    """EMF metrics of one accepted ingest request (counts only), flushed now."""
-    service = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
-    service.add_metric(name="IngestedLogs", unit=MetricUnit.Count, value=accepted)
-    service.add_metric(name="PiiLogs", unit=MetricUnit.Count, value=pii_logs)
-    service.add_metric(name="IngestedBytes", unit=MetricUnit.Bytes, value=size_bytes)
-    service.flush_metrics()
-    per_scenario = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
-    per_scenario.add_dimension(name="ScenarioId", value=scenario_dimension(scenario_id))
-    per_scenario.add_metric(name="ScenarioIngestedLogs", unit=MetricUnit.Count, value=accepted)
-    per_scenario.add_metric(name="ScenarioPiiLogs", unit=MetricUnit.Count, value=pii_logs)
-    per_scenario.flush_metrics()
+    """The metrics of one accepted ingest request (counts only). The service-wide ones are written when
+    the handler's ``@metrics.log_metrics`` ends the invocation; the per-scenario ones now."""
+    metrics.add_metric(name="IngestedLogs", unit=MetricUnit.Count, value=accepted)
+    metrics.add_metric(name="PiiLogs", unit=MetricUnit.Count, value=pii_logs)
+    metrics.add_metric(name="IngestedBytes", unit=MetricUnit.Bytes, value=size_bytes)
+    dimension = scenario_dimension(scenario_id)
+    for name, value in (("ScenarioIngestedLogs", accepted), ("ScenarioPiiLogs", pii_logs)):
+        with single_metric(
+            name=name,
+            unit=MetricUnit.Count,
+            value=value,
+            namespace=NAMESPACE,
+            default_dimensions={"service": SERVICE},
+        ) as metric:
+            metric.add_dimension(name="ScenarioId", value=dimension)
