@@ -1,13 +1,15 @@
-"""The local API server: SAM CLI's own API Gateway emulator, with the handlers running in-process.
+"""The local API server: SAM CLI's own API Gateway emulator, each function instance a worker process.
 
 Routing, event construction (REST ``Api`` events -> payload 1.0) and response conversion are SAM
 CLI's: the ``Api`` comes from ``SamLocalStackProvider.get_stacks`` + ``ApiProvider`` and is served by
 ``LocalApigwService`` -- the same classes ``sam local start-api`` uses -- so a route added to the
-template is served with no code change, unknown routes answer ``403 {"message": "Missing
-Authentication Token"}`` and failing functions ``502 {"message": "Internal server error"}``. Only
-the Lambda runner differs (:class:`mockupaws_local.runner.InProcessLambdaRunner` instead of Docker).
+template is served with no code change, and failing functions answer ``502 {"message": "Internal
+server error"}``. The Lambda runner differs (:class:`mockupaws_local.runner.ProcessLambdaRunner`
+instead of Docker), and so does what API Gateway does before a function is reached
+(:mod:`mockupaws_local.gateway`: payload and header limits, read timeouts, and the error bodies of the
+template's ``GatewayResponses``, e.g. for an unknown route).
 
-Functions with a ``Schedule`` (or ``ScheduleV2``) event are also invoked in-process, through the
+Functions with a ``Schedule`` (or ``ScheduleV2``) event are also invoked, through the
 same runner, every ``MOCKUPAWS_AGGREGATE_INTERVAL_S`` seconds (default 60, ``0`` disables) with an
 EventBridge "Scheduled Event" payload (or the event's ``Input`` when it has one).
 """
@@ -27,15 +29,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Response
 from samcli.commands.local.lib.exceptions import NoApisDefined
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.local.apigw.local_apigw_service import LocalApigwService
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from mockupaws_local.gateway import (
+    DEFAULT_READ_TIMEOUT_S,
+    ENV_READ_TIMEOUT,
+    Gateway,
+    template_gateway_responses,
+)
 from mockupaws_local.runner import (
     ACCOUNT_ID,
-    InProcessLambdaRunner,
     InvocationError,
+    OutputSink,
+    ProcessLambdaRunner,
     load_stacks,
     quiet_sam_deprecations,
     resolve_setting,
@@ -94,7 +104,7 @@ def _is_enabled(properties: Mapping[str, Any]) -> bool:
     return not (isinstance(state, str) and state.upper() == "DISABLED")
 
 
-def discover_schedules(runner: InProcessLambdaRunner) -> list[ScheduleSpec]:
+def discover_schedules(runner: ProcessLambdaRunner) -> list[ScheduleSpec]:
     """Every schedule event in the template (SAM's provider keeps each function's ``Events``)."""
     schedules: list[ScheduleSpec] = []
     for function in runner.provider.get_all():
@@ -150,9 +160,7 @@ class Scheduler:
     the next one rather than overlapping it. Failures are logged; they never stop the thread.
     """
 
-    def __init__(
-        self, runner: InProcessLambdaRunner, schedules: list[ScheduleSpec], interval_s: float
-    ) -> None:
+    def __init__(self, runner: ProcessLambdaRunner, schedules: list[ScheduleSpec], interval_s: float) -> None:
         self.runner = runner
         self.schedules = [s for s in schedules if s.enabled]
         self.interval_s = interval_s
@@ -204,6 +212,13 @@ class Scheduler:
             self.fire(schedule)
 
 
+def _read_timeout(explicit: float | None, env: Mapping[str, str]) -> float:
+    if explicit is not None:
+        return explicit
+    raw = resolve_setting(ENV_READ_TIMEOUT, env)
+    return float(raw) if raw and raw.strip() else DEFAULT_READ_TIMEOUT_S
+
+
 def _schedule_interval(explicit: float | None, env: Mapping[str, str]) -> float:
     if explicit is not None:
         return max(0.0, explicit)
@@ -248,7 +263,7 @@ class ServerHandle:
         port: int,
         template: Path,
         routes: list[RouteInfo],
-        runner: InProcessLambdaRunner,
+        runner: ProcessLambdaRunner,
         scheduler: Scheduler,
         http: BaseWSGIServer,
         service: Any,
@@ -281,7 +296,7 @@ class ServerHandle:
         lines = [f"Mounting {r.function} at {self.url}{r.path} [{', '.join(r.methods)}]" for r in self.routes]
         for schedule in self.scheduler.schedules:
             if self.scheduler.interval_s > 0:
-                every = f"every {self.scheduler.interval_s:g} s in-process"
+                every = f"every {self.scheduler.interval_s:g} s"
             else:
                 every = f"disabled ({ENV_SCHEDULE_INTERVAL}=0)"
             lines.append(f"Schedule {schedule.name} ({schedule.expression}): {every}")
@@ -342,6 +357,9 @@ def start_server(
     env_vars: Mapping[str, Mapping[str, object]] | None = None,
     concurrency: int | None = None,
     schedule_interval_s: float | None = None,
+    prewarm: bool = False,
+    sink: OutputSink | None = None,
+    read_timeout_s: float | None = None,
 ) -> ServerHandle:
     """Serve ``template``'s API on ``host:port`` from a background thread and return its handle.
 
@@ -356,17 +374,32 @@ def start_server(
     template = Path(template).resolve()
     env = dict(env or {})
     stacks = load_stacks(template, parameter_overrides=parameter_overrides)
-    runner = InProcessLambdaRunner(
-        stacks, cwd=template.parent, env_overrides=env, env_vars=env_vars, concurrency=concurrency
+    runner = ProcessLambdaRunner(
+        stacks, cwd=template.parent, env_overrides=env, env_vars=env_vars, concurrency=concurrency, sink=sink
     )
     try:
         with quiet_sam_deprecations():
             api = ApiProvider(stacks, cwd=str(template.parent)).api
         if not api.routes:
             raise NoApisDefined("No APIs available in template")
+        gateway = Gateway(
+            responses=template_gateway_responses(stacks),
+            read_timeout_s=_read_timeout(read_timeout_s, env),
+        )
         service = LocalApigwService(api=api, lambda_runner=runner, port=port, host=host, stderr=_LiveStderr())
         service.create()
-        http = make_server(host, port, service._app, threaded=True)
+        unknown_route = gateway.unknown_route()
+
+        def answer_unknown_route(_error: Exception) -> Response:
+            return Response(
+                unknown_route.body, status=unknown_route.status, mimetype=unknown_route.content_type
+            )
+
+        for status in (404, 405):  # SAM's own handlers answer API Gateway's default body
+            service._app.register_error_handler(status, answer_unknown_route)
+        http = make_server(
+            host, port, gateway.wsgi(service._app), threaded=True, request_handler=gateway.request_handler()
+        )
         bound_port = int(http.server_port)
         service.port = bound_port  # used in the events (X-Forwarded-Port, requestContext.domainName)
         routes = [RouteInfo(r.function_name, r.path, tuple(r.methods)) for r in api.routes]
@@ -387,4 +420,6 @@ def start_server(
         service=service,
     )
     handle._start()
+    if prewarm:
+        runner.prewarm()
     return handle
