@@ -68,7 +68,7 @@ e2e: install
 	$(BIN)/pytest tests/e2e
 
 migrate: install
-	PYTHONPATH=layers/shared $(BIN)/python -m mockupaws.store.migrations
+	$(BIN)/python -m mockupaws.store.migrations
 
 validate: install
 	$(BIN)/sam validate --lint

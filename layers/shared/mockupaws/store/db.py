@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 import psycopg
@@ -31,7 +31,6 @@ from mockupaws.config import get_settings
 from mockupaws.errors import ServiceUnavailable
 from mockupaws.observability import logger
 
-T = TypeVar("T")
 Cursor = psycopg.Cursor[dict[str, Any]]
 Isolation = Literal["read_committed", "repeatable_read"]
 
@@ -141,7 +140,7 @@ def reset() -> None:
         conn.close()
 
 
-def run(
+def run[T](
     work: Callable[[Cursor], T], *, isolation: Isolation = "read_committed", read_only: bool = False
 ) -> T:
     """Run ``work`` in one transaction and return its result.
