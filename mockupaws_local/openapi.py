@@ -54,9 +54,6 @@ def _load(path: Path) -> Any:
 def build(template_path: Path = ROOT / "template.yaml") -> dict[str, Any]:
     from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-    layer = str(ROOT / "layers" / "shared")
-    if layer not in sys.path:
-        sys.path.insert(0, layer)
     # Handlers validate their configuration at import; generating the document needs no database.
     os.environ.setdefault("DATABASE_URL", "postgresql://openapi@localhost/unused")
     from mockupaws.api.openapi import API_DESCRIPTION, API_TITLE, API_VERSION

@@ -106,8 +106,11 @@ def test_duplicate_name_and_illegal_transition_over_http(http: Http, http_scenar
 
 
 def test_unknown_route_is_refused_like_api_gateway(http: Http) -> None:
-    reply = http("GET", "/api/v1/nothing-here")
-    assert reply.status == 403
+    reply = http("GET", "/api/v1/nothing-here")  # the template's MISSING_AUTHENTICATION_TOKEN response
+    assert (reply.status, reply.json) == (
+        404,
+        {"error": "not_found", "message": "no such route", "status_code": 404},
+    )
 
 
 def test_openapi_document_and_swagger_ui_are_served(http: Http) -> None:
