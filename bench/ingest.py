@@ -1,4 +1,4 @@
-"""Benchmark: ingest throughput through the ingest handler, in-process, on one core (SPEC §4 Ingest, §5, §9).
+"""Benchmark: ingest throughput through the ingest handler, in-process, on one core (docs/ingest.md; figures in docs/benchmarks.md).
 
     .venv/bin/python bench/ingest.py [--seconds 4] [--seed 7]
 

@@ -1,4 +1,4 @@
--- The schema of SPEC §3: scenarios, their logs, hourly rollups and the price table.
+-- The schema: scenarios, their logs, hourly rollups and the price table.
 -- depends:
 
 CREATE TABLE scenarios (

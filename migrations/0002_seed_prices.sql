@@ -1,4 +1,4 @@
--- Seed on-demand prices (SPEC §6). Prices are data: a later migration or an operator deactivates a
+-- Seed on-demand prices (docs/costs.md). Prices are data: a later migration or an operator deactivates a
 -- row (is_active = false) and inserts the new one; the partial unique index keeps one active price.
 -- depends: 0001_schema
 

@@ -2,7 +2,7 @@
 
 Every operation of ``/openapi.json`` gets valid and invalid inputs (examples, coverage and fuzzing
 phases, positive and negative generation). Whatever it sends, the reply must not be a 5xx and must
-match the document: a documented status, content type, headers and body schema (SPEC §4).
+match the document: a documented status, content type, headers and body schema (docs/api.md).
 
 Path parameters are sometimes the id of a real scenario in each lifecycle state, and ``/ingest``
 sometimes carries the ``X-Scenario-ID`` of a running scenario, so the fuzzer reaches past 404 into
@@ -114,7 +114,7 @@ def seeded(http: Http, request: pytest.FixtureRequest) -> Iterator[Seeded]:
 
 
 def test_every_documented_error_is_an_error_body() -> None:
-    """Every error status of every operation has the one error body (SPEC §4), 503 its Retry-After,
+    """Every error status of every operation has the one error body (docs/api.md), 503 its Retry-After,
     and a 204 no body (powertools would document its own 422 body and a JSON ``null``)."""
     document = json.loads(DOCUMENT.read_text())
     for path, item in document["paths"].items():

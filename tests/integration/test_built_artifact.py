@@ -1,4 +1,4 @@
-"""The built artifact is what runs (SPEC §2, §5).
+"""The built artifact is what runs (docs/development.md).
 
 ``sam build`` (with python3.12, the Lambda runtime's version) builds the template into
 ``.aws-sam/test-build/`` (kept between runs, so its cache makes a rebuild quick). The output is then

@@ -1,4 +1,4 @@
-"""Database faults under running handlers (SPEC §4 Errors): a real PostgreSQL is stopped, started,
+"""Database faults under running handlers (docs/api.md, "Errors"): a real PostgreSQL is stopped, started,
 restarted and has the handlers' connection terminated between requests.
 
 The server is a dedicated embedded PostgreSQL for this module (its own data directory under pytest's tmp

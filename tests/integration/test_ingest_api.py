@@ -1,4 +1,4 @@
-"""The ingest endpoint group against a real PostgreSQL (SPEC §4 Ingest, §5)."""
+"""The ingest endpoint group against a real PostgreSQL (docs/ingest.md)."""
 
 from __future__ import annotations
 

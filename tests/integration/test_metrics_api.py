@@ -1,7 +1,7 @@
 """``GET /api/v1/scenarios/{id}/metrics`` against a real PostgreSQL, with hand-computed cost figures.
 
 Logs are stored directly (``scenario_with_logs``) so every figure is chosen: the ingest path has its
-own tests. Prices are the seed prices of migrations/0002 (SPEC §6).
+own tests. Prices are the seed prices of migrations/0002 (docs/costs.md).
 """
 
 from __future__ import annotations

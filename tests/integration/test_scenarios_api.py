@@ -1,4 +1,4 @@
-"""The scenarios endpoint group against a real PostgreSQL: every rule and error of SPEC §4."""
+"""The scenarios endpoint group against a real PostgreSQL: every rule and error of docs/api.md."""
 
 from __future__ import annotations
 

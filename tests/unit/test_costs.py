@@ -1,4 +1,4 @@
-"""Unit tests of the pure cost calculator (SPEC §6), against hand-computed exact Decimals."""
+"""Unit tests of the pure cost calculator (docs/costs.md), against hand-computed exact Decimals."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def price_sheet(
     models: dict[str, tuple[str, str]] | None = None,
     omit: Iterable[tuple[str, str]] = (),
 ) -> PriceSheet:
-    """A PriceSheet with the seed prices of SPEC §6 (us-east-1 by default)."""
+    """A PriceSheet with the seed prices of docs/costs.md (us-east-1 by default)."""
     per_m, per_gbs, per_1k = "per_million_requests", "per_gb_second", "per_1k_tokens"
     prices: dict[tuple[str, str], UnitPrice] = {
         ("sqs", "standard"): UnitPrice(D(sqs_standard), per_m, SRC),

@@ -5,6 +5,7 @@ change goes)."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,35 @@ def test_architecture_module_exists(module: str) -> None:
     assert base.with_suffix(".py").is_file() or (base / "__init__.py").is_file(), (
         f"docs/architecture.md names module {module}, which does not exist"
     )
+
+
+# Built from pieces so that this file does not hold what it looks for.
+_OUTSIDE_POINTERS = re.compile("|".join((r"\bSP" + r"EC\b", re.escape(".." + "/shared"))))
+
+
+def _tracked_text_files() -> list[Path]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, text=True
+    ).stdout
+    files = []
+    for name in listed.split("\0"):
+        path = ROOT / name
+        if name and path.is_file():
+            files.append(path)
+    return files
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    """The repository is self-contained: no file cites the external spec or a sibling directory."""
+    files = _tracked_text_files()
+    assert len(files) > 50
+    offenders = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary
+        for number, line in enumerate(text.splitlines(), 1):
+            if _OUTSIDE_POINTERS.search(line):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:80]}")
+    assert not offenders, "\n".join(offenders)

@@ -1,4 +1,4 @@
-"""PII detection and redaction (SPEC §5): positives, look-alikes, redaction, overlaps, cost."""
+"""PII detection and redaction (docs/pii.md): positives, look-alikes, redaction, overlaps, cost."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PII detection and redaction for ingested log messages (SPEC §5).
+"""PII detection and redaction for ingested log messages (docs/pii.md).
 
 ``scan(message)`` reports which PII types a message contains and returns the whole message with every
 match replaced by its placeholder (``[EMAIL]``, ``[SSN]``, ``[CREDIT_CARD]``, ``[PHONE]``,
@@ -580,7 +580,7 @@ def _redact(message: str, spans: list[_Span]) -> PiiScan:
 
 
 def scan(message: str) -> PiiScan:
-    """Detect the PII in ``message`` (SPEC §5): the types found, and the message with each value
+    """Detect the PII in ``message`` (docs/pii.md): the types found, and the message with each value
     replaced by its type's placeholder."""
     spans: list[_Span] = []
     if "@" in message:

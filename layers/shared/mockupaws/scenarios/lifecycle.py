@@ -1,4 +1,4 @@
-"""Scenario lifecycle rules (SPEC §4): draft -> running -> completed -> archived, nothing else."""
+"""Scenario lifecycle rules (docs/api.md, "Lifecycle"): draft -> running -> completed -> archived, nothing else."""
 
 from __future__ import annotations
 

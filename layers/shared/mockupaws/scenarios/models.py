@@ -25,7 +25,7 @@ Architecture = Literal["x86_64", "arm64"]
 
 
 class PipelineSettings(BaseModel):
-    """Every field optional with the defaults of SPEC §6; unknown fields are rejected."""
+    """Every field is optional (defaults shown); unknown fields are rejected."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 

@@ -23,7 +23,7 @@ _FILE_NAME = "cl100k_base.tiktoken"
 _SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 # The cl100k_base split pattern and special tokens, as published by tiktoken (openai_public.py).
 _PAT_STR = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""  # noqa: E501
-_SPECIAL_TOKENS = {
+_special_tokens = {
     "<|endoftext|>": 100257,
     "<|fim_prefix|>": 100258,
     "<|fim_middle|>": 100259,
@@ -61,7 +61,7 @@ def _encoding_unlocked() -> tiktoken.Encoding:
         name=ENCODING_NAME,
         pat_str=_PAT_STR,
         mergeable_ranks=_load_ranks(encoding_file()),
-        special_tokens=_SPECIAL_TOKENS,
+        special_tokens=_special_tokens,
     )
 
 
