@@ -1,4 +1,5 @@
-"""Benchmark: ingest throughput through the ingest handler, in-process, on one core (docs/ingest.md; figures in docs/benchmarks.md).
+"""Benchmark: ingest throughput through the ingest handler, in-process, on one core
+(figures in docs/benchmarks.md).
 
     .venv/bin/python bench/ingest.py [--seconds 4] [--seed 7]
 

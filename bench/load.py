@@ -1,4 +1,5 @@
-"""Load test: concurrent producers through the local server, then an exact consistency check (figures in docs/benchmarks.md).
+"""Load test: concurrent producers through the local server, then an exact consistency check
+(figures in docs/benchmarks.md).
 
     .venv/bin/python bench/load.py [--producers 8] [--requests 2000] [--batch 100 [1 ...]]
                                    [--scenarios 1] [--concurrency N] [--aggregate-interval 1]

@@ -1,4 +1,5 @@
-"""Benchmark: metrics latency at 1,000,000 logs, rollups + tail vs a full scan (docs/aggregation.md; figures in docs/benchmarks.md).
+"""Benchmark: metrics latency at 1,000,000 logs, rollups + tail vs a full scan
+(docs/aggregation.md; figures in docs/benchmarks.md).
 
     .venv/bin/python bench/metrics.py [--logs 1000000] [--calls 25] [--keep]
 

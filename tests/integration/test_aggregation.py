@@ -1,4 +1,4 @@
-"""The scheduled aggregation (docs/aggregation.md) against a real PostgreSQL: incremental, bounded, idempotent, safe
+"""The scheduled aggregation (docs/aggregation.md) on real PostgreSQL: incremental, bounded, idempotent, safe
 to run concurrently; and the metrics read (rollups + tail) equals a full scan after any interleaving of
 log inserts and aggregation runs."""
 

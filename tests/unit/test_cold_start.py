@@ -1,4 +1,5 @@
-"""Cold start: a function imports only what it needs (docs/benchmarks.md). Each import runs in a fresh interpreter."""
+"""Cold start: a function imports only what it needs (docs/benchmarks.md). Each import runs in a fresh
+interpreter."""
 
 from __future__ import annotations
 

@@ -416,7 +416,7 @@ def _check_message_size(message: str, index: int, line: int | None = None) -> No
 
 
 def _message_of(record: dict[str, Any]) -> str:
-    """The record's message by the rules of docs/ingest.md (message, log, msg, else the record as JSON); _RecordError when it is missing or empty."""
+    """The record's message by the rules of docs/ingest.md; _RecordError when it is missing or empty."""
     if "message" in record:
         message = record["message"]
         if type(message) is not str or not message or message.isspace():

@@ -1,4 +1,4 @@
-"""Scenario lifecycle rules (docs/api.md, "Lifecycle"): draft -> running -> completed -> archived, nothing else."""
+"""Scenario lifecycle rules (docs/api.md): draft -> running -> completed -> archived, nothing else."""
 
 from __future__ import annotations
 
