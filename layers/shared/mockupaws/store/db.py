@@ -1,8 +1,8 @@
 """PostgreSQL access: one lazily created psycopg 3 connection per execution environment.
 
 The connection lives in a ``threading.local``: a Lambda execution environment runs one thread, so this
-is "one connection per container"; the local server runs each function instance on its own thread,
-which gives each instance its own connection just like separate containers.
+is "one connection per container" (the local server runs each function instance as a process of its
+own, so the same holds there).
 
 Every unit of work runs through :func:`run` in one transaction. A broken connection (database restarted,
 idle connection closed) is replaced; the unit of work is retried once when it failed before its commit
