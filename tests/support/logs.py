@@ -42,6 +42,13 @@ class SyntheticLog:
     message_hash: str = field(default_factory=_unique_hash)
     sqs_blocks: int | None = None  # default: from size_bytes
     source: str = "synthetic"
+    pii_types: tuple[str, ...] | None = None  # default: ("email",) when has_pii
+
+    @property
+    def types(self) -> list[str]:
+        if self.pii_types is not None:
+            return list(self.pii_types)
+        return ["email"] if self.has_pii else []
 
     @property
     def blocks(self) -> int:
@@ -81,7 +88,7 @@ def insert_logs(
                         log.source,
                         log.size_bytes,
                         log.has_pii,
-                        ["email"] if log.has_pii else [],
+                        log.types,
                         log.token_count,
                         log.blocks,
                         duplicate,

@@ -101,6 +101,34 @@ class PricingInfo(BaseModel):
     unit_prices: UnitPrices
 
 
+class PiiTypeLogs(BaseModel):
+    pii_type: str = Field(description="A PII type (docs/pii.md).", examples=["email"])
+    logs: int = Field(description="Logs in which this type was found (a log with two types counts in both).")
+
+
+class SourceBreakdown(BaseModel):
+    source: str | None = Field(description="The log source; null on the `other` row.")
+    other: bool = Field(description="True on the one row that sums every source not listed.")
+    sources: int = Field(description="How many sources the row sums (1, or more on the `other` row).")
+    logs: int
+    bytes: int
+    tokens: int = Field(description="Σ token counts of the source's messages.")
+    sqs_blocks: int
+    duplicates: int
+    pii_logs: int = Field(description="Logs with any PII.")
+    pii_by_type: dict[str, int] = Field(description="Logs per PII type found in this source's logs.")
+    cost_usd: ExactDecimal = Field(
+        description="The source's share of the total cost (docs/costs.md, cost by source); exact, and the "
+        "rows add up exactly to the total."
+    )
+    cost_share_percent: str = Field(
+        pattern=r"^[0-9]{1,3}\.[0-9]{2}$",
+        description=(
+            "cost_usd as a share of the total, 2 decimals; the rows add up to 100.00 (all 0.00 at zero cost)."
+        ),
+    )
+
+
 class ScenarioMetrics(BaseModel):
     """``GET /api/v1/scenarios/{id}/metrics``."""
 
@@ -113,3 +141,11 @@ class ScenarioMetrics(BaseModel):
     )
     projection: MonthlyProjection
     pricing: PricingInfo
+    pii_by_type: list[PiiTypeLogs] = Field(
+        default_factory=list, description="Logs per PII type, every type the detector knows (0 when none)."
+    )
+    by_source: list[SourceBreakdown] = Field(
+        default_factory=list,
+        description="Per source: usage, PII and share of the cost; the 50 most expensive sources, then one "
+        "`other` row summing the rest.",
+    )

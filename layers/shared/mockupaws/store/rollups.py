@@ -31,6 +31,7 @@ import uuid
 from typing import Any, Final, Literal
 
 from mockupaws.report.build import HourBucket
+from mockupaws.store import breakdowns
 from mockupaws.store.db import Cursor
 from mockupaws.store.scenarios import exists_for_key_share
 
@@ -198,6 +199,7 @@ def roll_up_batch(cur: Cursor, scenario_id: uuid.UUID, batch_size: int) -> int:
         return 0
     hi = int(batch["hi"])
     cur.execute(_UPSERT_SQL, {"scenario_id": scenario_id, "after": after, "hi": hi})
+    breakdowns.roll_up_range(cur, scenario_id, after, hi)
     cur.execute(
         "UPDATE scenario_rollup_state SET last_log_id = %s, updated_at = clock_timestamp() "
         "WHERE scenario_id = %s",
