@@ -68,4 +68,9 @@ def json_body(response: dict[str, Any]) -> Any:
     body = response.get("body") or ""
     if response.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()
-    return json.loads(body) if body else None
+    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
+    for name, values in (response.get("multiValueHeaders") or {}).items():
+        headers.setdefault(name.lower(), ", ".join(values))
+    if not body or headers.get("content-type", "application/json").startswith("text/csv"):
+        return None  # no body, or not JSON: read Reply.raw
+    return json.loads(body)

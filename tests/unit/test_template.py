@@ -28,6 +28,7 @@ DATABASE_FUNCTIONS = {
     "ScenariosFunction",
     "IngestFunction",
     "MetricsFunction",
+    "AnalysisFunction",
     "AggregateFunction",
     "MigrateFunction",
 }

@@ -1,15 +1,19 @@
-"""Read a scenario's report: its hourly buckets and prices in one snapshot, then the pure build.
+"""Read a scenario's report: its hourly buckets, breakdowns and prices in one snapshot, then the pure build.
 
 The fast path (:func:`get_report`) merges the rollups with the tail of logs not rolled up yet, both read
 in one REPEATABLE READ read-only snapshot: in any snapshot the rollups cover exactly the logs with
 ``id <= last_log_id`` (:mod:`mockupaws.store.rollups`), so rollups + tail always equals a full scan of
 the logs (:func:`get_report_full_scan`, kept for tests and the benchmark) while reading only the hourly
 rows and the short tail.
+
+:func:`read_inputs` and :func:`report_from` are the two halves, for callers that price the same usage
+more than once (what-if estimates, exports).
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from mockupaws.pii.detector import PII_TYPES
@@ -17,25 +21,65 @@ from mockupaws.pricing.prices import PriceSheet
 from mockupaws.report.breakdown import PiiTypeCount, SourceUsage, with_breakdowns
 from mockupaws.report.build import HourBucket, ScenarioRef, build_report
 from mockupaws.report.models import ScenarioMetrics
+from mockupaws.scenarios.models import PipelineSettings, Scenario
 from mockupaws.store import breakdowns, db, prices, rollups
 from mockupaws.store import scenarios as scenario_rows
 
+ReadMode = Literal["rollup", "full_scan"]
 
-def _read(scenario_id: uuid.UUID, source: Literal["rollup", "full_scan"]) -> ScenarioMetrics:
-    def work(
-        cur: db.Cursor,
-    ) -> tuple[ScenarioRef, list[HourBucket], PriceSheet, list[SourceUsage], list[PiiTypeCount]]:
-        scenario = scenario_rows.get(cur, scenario_id)
-        ref = ScenarioRef(
-            id=scenario.id, status=scenario.status, region=scenario.region, pipeline=scenario.pipeline
-        )
-        buckets = rollups.read_buckets(cur, scenario_id, source=source)
-        sources = breakdowns.read_source_usage(cur, scenario_id, mode=source)
-        pii_counts = breakdowns.read_pii_type_counts(cur, scenario_id, mode=source)
-        return ref, buckets, prices.load_price_sheet(cur, scenario.region), sources, pii_counts
 
-    scenario, buckets, sheet, sources, pii_counts = db.run(work, isolation="repeatable_read", read_only=True)
-    return with_breakdowns(build_report(scenario, buckets, sheet), sources, pii_counts, PII_TYPES)
+@dataclass(frozen=True, slots=True)
+class ReportInputs:
+    """Everything a report is computed from, read in one snapshot: the usage stored for the scenario and
+    the prices of its region."""
+
+    scenario: Scenario
+    buckets: list[HourBucket]
+    sources: list[SourceUsage]
+    pii_counts: list[PiiTypeCount]
+    sheet: PriceSheet
+
+    @property
+    def ref(self) -> ScenarioRef:
+        s = self.scenario
+        return ScenarioRef(id=s.id, status=s.status, region=s.region, pipeline=s.pipeline)
+
+
+def read_inputs(cur: db.Cursor, scenario_id: uuid.UUID, mode: ReadMode = "rollup") -> ReportInputs:
+    """The report's inputs (call inside a REPEATABLE READ transaction). :class:`NotFound` for an
+    unknown id."""
+    scenario = scenario_rows.get(cur, scenario_id)
+    return ReportInputs(
+        scenario=scenario,
+        buckets=rollups.read_buckets(cur, scenario_id, source=mode),
+        sources=breakdowns.read_source_usage(cur, scenario_id, mode=mode),
+        pii_counts=breakdowns.read_pii_type_counts(cur, scenario_id, mode=mode),
+        sheet=prices.load_price_sheet(cur, scenario.region),
+    )
+
+
+def report_from(
+    inputs: ReportInputs,
+    *,
+    region: str | None = None,
+    pipeline: PipelineSettings | None = None,
+    sheet: PriceSheet | None = None,
+) -> ScenarioMetrics:
+    """The report of the stored usage, priced with the scenario's own settings, or with another
+    ``region`` (whose ``sheet`` the caller read) and/or ``pipeline``: exactly what a scenario with those
+    settings would report after ingesting the same logs."""
+    ref = inputs.ref
+    if region is not None or pipeline is not None:
+        ref = replace(ref, region=region or ref.region, pipeline=pipeline or ref.pipeline)
+    report = build_report(ref, inputs.buckets, sheet or inputs.sheet)
+    return with_breakdowns(report, inputs.sources, inputs.pii_counts, PII_TYPES)
+
+
+def _read(scenario_id: uuid.UUID, mode: ReadMode) -> ScenarioMetrics:
+    inputs = db.run(
+        lambda cur: read_inputs(cur, scenario_id, mode), isolation="repeatable_read", read_only=True
+    )
+    return report_from(inputs)
 
 
 def get_report(scenario_id: uuid.UUID) -> ScenarioMetrics:

@@ -10,14 +10,25 @@ from __future__ import annotations
 import uuid
 
 from mockupaws.scenarios.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
-from mockupaws.scenarios.models import Scenario, ScenarioCreate, ScenarioPage, ScenarioUpdate
+from mockupaws.scenarios.models import (
+    PipelineSettings,
+    Scenario,
+    ScenarioCreate,
+    ScenarioPage,
+    ScenarioUpdate,
+)
 from mockupaws.store import db, prices
 from mockupaws.store import scenarios as scenario_rows
 
 
+def check_priceable(cur: db.Cursor, region: str, pipeline: PipelineSettings) -> None:
+    """The rules every priced setting obeys, for scenarios and what-if variants alike (422 otherwise)."""
+    prices.validate_pricing_available(cur, region, pipeline.bedrock_model)
+
+
 def create(data: ScenarioCreate) -> Scenario:
     def work(cur: db.Cursor) -> Scenario:
-        prices.validate_pricing_available(cur, data.region, data.pipeline.bedrock_model)
+        check_priceable(cur, data.region, data.pipeline)
         return scenario_rows.insert(cur, data)
 
     return db.run(work)
@@ -54,7 +65,7 @@ def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
                 "pipeline": patch.pipeline.apply_to(current.pipeline) if patch.pipeline else current.pipeline,
             }
         )
-        prices.validate_pricing_available(cur, changed.region, changed.pipeline.bedrock_model)
+        check_priceable(cur, changed.region, changed.pipeline)
         return scenario_rows.update(cur, changed)
 
     return db.run(work)

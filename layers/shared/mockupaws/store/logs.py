@@ -1,13 +1,16 @@
 """SQL of ``scenario_logs`` and ``scenario_message_hashes`` (the first-seen hash of each message).
 
-Writes only: the reads of logs are hourly buckets (:mod:`mockupaws.store.rollups`). The rows go in
-with one binary COPY (one INSERT when there is a single row).
+Writes (one binary COPY, one INSERT when there is a single row) and the paged read of the redacted
+logs (:func:`page`); the aggregate reads of logs are in :mod:`mockupaws.store.rollups` and
+:mod:`mockupaws.store.breakdowns`.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -85,3 +88,58 @@ def insert_logs(
         for row in rows:
             write_row(row)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """Filters of the redacted-logs listing (``None``: no filter)."""
+
+    has_pii: bool | None = None
+    pii_type: str | None = None
+    source: str | None = None
+    since: datetime | None = None  # event_time >= since
+    until: datetime | None = None  # event_time < until
+
+
+_PAGE_COLUMNS = (
+    "id, event_time, received_at, source, message_preview, message_hash, size_bytes, token_count, "
+    "sqs_blocks, has_pii, pii_types, is_duplicate"
+)
+
+
+def page(
+    cur: Cursor,
+    scenario_id: uuid.UUID,
+    where: LogFilter,
+    *,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` logs, newest first by ``(event_time, id)``, strictly after the ``after`` key of
+    the previous page. Index ``(scenario_id, event_time DESC, id DESC)`` (and the one with ``source``)."""
+    clauses = ["scenario_id = %(scenario_id)s"]
+    params: dict[str, Any] = {"scenario_id": scenario_id, "limit": limit}
+    if where.has_pii is not None:
+        clauses.append("has_pii = %(has_pii)s")
+        params["has_pii"] = where.has_pii
+    if where.pii_type is not None:
+        clauses.append("pii_types @> ARRAY[%(pii_type)s]::text[]")
+        params["pii_type"] = where.pii_type
+    if where.source is not None:
+        clauses.append("source = %(source)s")
+        params["source"] = where.source
+    if where.since is not None:
+        clauses.append("event_time >= %(since)s")
+        params["since"] = where.since
+    if where.until is not None:
+        clauses.append("event_time < %(until)s")
+        params["until"] = where.until
+    if after is not None:
+        clauses.append("(event_time, id) < (%(after_time)s, %(after_id)s)")
+        params["after_time"], params["after_id"] = after
+    cur.execute(
+        f"SELECT {_PAGE_COLUMNS} FROM scenario_logs WHERE {' AND '.join(clauses)} "
+        "ORDER BY event_time DESC, id DESC LIMIT %(limit)s",
+        params,
+    )
+    return cur.fetchall()
