@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -124,17 +125,15 @@ def test_breakdowns_equal_the_logs_after_any_interleaving(
         logs = []
         for i in range(rng.randint(1, 40)):
             types = rng.choice(type_choices)
-            logs.append(
-                SyntheticLog(
-                    event_time=T0 + timedelta(minutes=rng.randint(0, 300), seconds=i),
-                    size_bytes=rng.choice([10, 900, 70_000]),
-                    token_count=rng.randint(0, 500),
-                    has_pii=bool(types),
-                    pii_types=types,
-                    source=rng.choice(sources),
-                    **({"message_hash": repeated} if rng.random() < 0.2 else {}),
-                )
+            log = SyntheticLog(
+                event_time=T0 + timedelta(minutes=rng.randint(0, 300), seconds=i),
+                size_bytes=rng.choice([10, 900, 70_000]),
+                token_count=rng.randint(0, 500),
+                has_pii=bool(types),
+                pii_types=types,
+                source=rng.choice(sources),
             )
+            logs.append(replace(log, message_hash=repeated) if rng.random() < 0.2 else log)
         insert_logs(sql_conn, sid, logs)
         if step % 3 != 2:
             rollups.run(max_logs=rng.randint(1, 60), batch_size=rng.randint(1, 25))

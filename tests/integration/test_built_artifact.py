@@ -253,6 +253,7 @@ def test_every_function_is_built_with_the_layer(build: Build) -> None:
         "ScenariosFunction",
         "IngestFunction",
         "MetricsFunction",
+        "AnalysisFunction",
         "AggregateFunction",
         "MigrateFunction",
         "DocsFunction",
