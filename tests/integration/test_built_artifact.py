@@ -324,11 +324,13 @@ def test_a_log_with_pii_goes_through_the_built_scenarios_and_ingest_handlers(run
         assert status == 204
 
 
-def test_the_built_docs_and_migrate_functions_run(runtime: Runtime) -> None:
+def test_the_built_docs_and_migrate_functions_run(runtime: Runtime, build: Build) -> None:
     response = runtime.invoke("DocsFunction", rest_event("GET", "/openapi.json"))
     assert response["statusCode"] == 200
     assert "/ingest" in json_body(response)["paths"]
-    # the migrations ship in the layer: the database is already migrated, nothing is pending
+    # the migrations and the price catalogue ship in the layer: the database is already migrated (and
+    # the catalogue loaded), nothing is pending
+    assert list(build.layer_dir.rglob("mockupaws/pricing/catalogue.json"))
     result = runtime.invoke("MigrateFunction", {})
     assert result["applied"] == []
     assert result["pending"] == []

@@ -69,7 +69,8 @@ def assert_error(reply: Any, status: int, code: str) -> None:
 
 
 def test_seed_example_default_pipeline_us_east_1(invoke: Invoke, scenario_with_logs: MakeWithLogs) -> None:
-    scenario = scenario_with_logs(seed_example_logs())
+    # The default pipeline with a $3/$15-per-1M model (the prices of AWS's worked examples)
+    scenario = scenario_with_logs(seed_example_logs(), pipeline={"bedrock_model": "claude_sonnet_4_6"})
     body = get_metrics(invoke, scenario["id"])
     summary = body["summary"]
     assert summary["total_requests"] == 1050 == scenario["total_requests"]
@@ -101,7 +102,9 @@ def test_seed_example_default_pipeline_us_east_1(invoke: Invoke, scenario_with_l
     assert projection["monthly_cost_usd"] == "65.957419"
     assert percentages_sum(projection["cost_breakdown"]) == 100
     pricing = body["pricing"]
-    assert (pricing["region"], pricing["bedrock_model"]) == ("us-east-1", "claude_3_sonnet")
+    assert (pricing["region"], pricing["bedrock_model"]) == ("us-east-1", "claude_sonnet_4_6")
+    assert pricing["bedrock_inference"] == "on_demand"
+    assert body["warnings"] == []
     assert pricing["pipeline"] == scenario["pipeline"]
     assert pricing["unit_prices"]["sqs_requests"]["price_usd"] == "0.4"
     assert pricing["unit_prices"]["lambda_gb_second"]["price_usd"] == "0.0000166667"
@@ -196,7 +199,11 @@ def test_aws_lambda_pricing_example_through_the_projection(
 
 
 def test_prompt_and_output_tokens_per_invocation(invoke: Invoke, scenario_with_logs: MakeWithLogs) -> None:
-    pipeline = {"prompt_tokens_per_invocation": 500, "output_tokens_per_invocation": 200}
+    pipeline = {
+        "prompt_tokens_per_invocation": 500,
+        "output_tokens_per_invocation": 200,
+        "bedrock_model": "claude_sonnet_4_6",  # $3/$15 per 1M tokens
+    }
     scenario = scenario_with_logs(seed_example_logs(), pipeline=pipeline, status="archived")
     body = get_metrics(invoke, scenario["id"])
     # 11 invocations: input 52,500 + 5,500 = 58,000 -> 0.174; output 2,200 -> 0.033; Bedrock 0.207
@@ -283,7 +290,7 @@ def test_hours_are_utc_whatever_the_session_time_zone(
 @pytest.mark.parametrize("status", ["draft", "running", "completed", "archived"])
 def test_every_status(invoke: Invoke, scenario_with_logs: MakeWithLogs, status: str) -> None:
     logs = [] if status == "draft" else seed_example_logs()
-    scenario = scenario_with_logs(logs, status=status)
+    scenario = scenario_with_logs(logs, status=status, pipeline={"bedrock_model": "claude_sonnet_4_6"})
     body = get_metrics(invoke, scenario["id"])
     assert body["status"] == status
     assert body["scenario_id"] == scenario["id"]

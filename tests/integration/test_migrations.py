@@ -8,6 +8,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from mockupaws.pricing.catalogue import price_rows, read_catalogue
 from mockupaws.store import migrations
 from mockupaws_local.pg import throwaway_database
 
@@ -41,14 +42,20 @@ def test_apply_on_empty_database_then_reapply_is_a_no_op(empty_database: str) ->
         assert {"scenarios", "scenario_logs", "scenario_metrics", "aws_pricing"} <= tables
         prices = conn.execute("SELECT count(*) FROM aws_pricing WHERE is_active").fetchone()
         assert prices is not None
-        # 5 regions x (2 SQS + 3 Lambda + 11 models x 2 Bedrock)
-        assert prices[0] == 5 * (2 + 3 + 22)
+        # The active prices are exactly the catalogue's (tests/integration/test_price_catalogue_load.py)
+        assert prices[0] == len(list(price_rows(read_catalogue())))
         sonnet = conn.execute(
             "SELECT price_per_unit FROM aws_pricing WHERE service = 'bedrock' AND region = 'us-east-1' "
-            "AND tier = 'claude_3_sonnet:input' AND is_active"
+            "AND tier = 'claude_3_sonnet:on_demand:input' AND is_active"
         ).fetchone()
         assert sonnet is not None
         assert sonnet[0] == Decimal("0.003")
+        # The seed's Bedrock rows of the old '<model>:<direction>' form are closed, not deleted
+        old = conn.execute(
+            "SELECT count(*), bool_and(NOT is_active AND ended_at IS NOT NULL) FROM aws_pricing "
+            "WHERE service = 'bedrock' AND tier = 'claude_3_sonnet:input'"
+        ).fetchone()
+        assert old == (5, True)
         south = conn.execute(
             "SELECT price_per_unit FROM aws_pricing WHERE service = 'lambda' AND region = 'eu-south-1' "
             "AND tier = 'gb_second_arm64'"

@@ -28,7 +28,8 @@ def test_create_returns_a_draft_with_defaults(invoke: Invoke, make_scenario: Any
     assert scenario["region"] == "us-east-1"
     assert scenario["tags"] == ["prod", "eu"]
     assert scenario["pipeline"]["lambda_batch_size"] == 100
-    assert scenario["pipeline"]["bedrock_model"] == "claude_3_sonnet"
+    assert scenario["pipeline"]["bedrock_model"] == "claude_haiku_4_5"
+    assert scenario["pipeline"]["bedrock_inference"] == "on_demand"
     assert scenario["total_requests"] == 0
     assert scenario["started_at"] is None
     fetched = invoke("scenarios", "GET", f"{BASE}/{scenario['id']}")
@@ -150,7 +151,7 @@ def test_list_filters_and_paginates_newest_first(invoke: Invoke, make_scenario: 
         ("POST", BASE, {"body": {"name": "ok", "tags": "prod"}}),
         ("POST", BASE, {"body": {"name": "ok", "tags": [1, 2]}}),
         ("POST", BASE, {"body": {"name": "ok", "region": "mars-north-1"}}),
-        ("POST", BASE, {"body": {"name": "ok", "region": "ap-southeast-2"}}),
+        ("POST", BASE, {"body": {"name": "ok", "region": "sa-east-1"}}),
         ("POST", BASE, {"body": {"name": "ok", "unknown": 1}}),
         ("POST", BASE, {"body": {"name": "ok", "pipeline": {"lambda_batch_size": 0}}}),
         ("POST", BASE, {"body": {"name": "ok", "pipeline": {"lambda_batch_size": "100"}}}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,15 @@ from mockupaws.errors import PricingUnavailable
 from mockupaws.pricing.costs import CostReport, Usage, compute_costs, money
 from mockupaws.pricing.prices import PriceSheet, UnitPrice, pipeline_prices
 from mockupaws.pricing.projection import HOURS_PER_MONTH, project_monthly
-from mockupaws.scenarios.models import PipelineSettings
+from mockupaws.scenarios.models import PipelineSettings as _PipelineSettings
+
+
+def PipelineSettings(**fields: Any) -> _PipelineSettings:
+    """The product's pipeline settings, but priced with ``claude_3_sonnet``'s seed prices ($3/$15 per 1M
+    tokens, those of AWS's worked examples) unless a test names another model: the arithmetic under
+    test does not depend on which model the product defaults to."""
+    return _PipelineSettings(**{"bedrock_model": "claude_3_sonnet", **fields})
+
 
 D = Decimal
 SRC = "https://aws.amazon.com/pricing/ (test fixture)"
@@ -44,8 +53,8 @@ def price_sheet(
         ("lambda", "gb_second_arm64"): UnitPrice(D(gb_second_arm), per_gbs, SRC),
     }
     for model, (inp, out) in (SEED_MODELS if models is None else models).items():
-        prices[("bedrock", f"{model}:input")] = UnitPrice(D(inp), per_1k, SRC)
-        prices[("bedrock", f"{model}:output")] = UnitPrice(D(out), per_1k, SRC)
+        prices[("bedrock", f"{model}:on_demand:input")] = UnitPrice(D(inp), per_1k, SRC)
+        prices[("bedrock", f"{model}:on_demand:output")] = UnitPrice(D(out), per_1k, SRC)
     for key in omit:
         del prices[key]
     return PriceSheet(region=region, prices=prices)
@@ -266,7 +275,11 @@ def test_percentages_sum_to_100_over_many_usages():
         (PipelineSettings(sqs_queue_type="fifo"), ("sqs", "fifo"), ["sqs", "fifo"]),
         (PipelineSettings(), ("lambda", "requests"), ["lambda", "requests"]),
         (PipelineSettings(lambda_architecture="arm64"), ("lambda", "gb_second_arm64"), ["gb_second_arm64"]),
-        (PipelineSettings(), ("bedrock", "claude_3_sonnet:output"), ["bedrock", "claude_3_sonnet:output"]),
+        (
+            PipelineSettings(),
+            ("bedrock", "claude_3_sonnet:on_demand:output"),
+            ["bedrock", "claude_3_sonnet:on_demand:output"],
+        ),
     ],
 )
 def test_missing_price_raises(pipeline, missing, words):

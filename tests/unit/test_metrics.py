@@ -22,8 +22,7 @@ from mockupaws.report.build import (
 )
 from mockupaws.report.models import TIMESERIES_METRIC_TYPES
 from mockupaws.scenarios.lifecycle import Status
-from mockupaws.scenarios.models import PipelineSettings
-from tests.unit.test_costs import price_sheet
+from tests.unit.test_costs import PipelineSettings, price_sheet
 
 D = Decimal
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)

@@ -102,7 +102,9 @@ def estimate(scenario_id: uuid.UUID, request: EstimatesRequest) -> EstimatesRepl
             region = variant.region or inputs.scenario.region
             pipeline = variant.pipeline.apply_to(inputs.scenario.pipeline)
             try:
-                check_priceable(cur, region, pipeline)
+                # a variant may keep the scenario's model even if it has since retired, not pick one
+                keeps_model = pipeline.bedrock_model == inputs.scenario.pipeline.bedrock_model
+                check_priceable(cur, region, pipeline, allow_retired=keeps_model)
             except ValidationFailed as exc:
                 raise _variant_error(index, exc) from exc
             if region not in sheets:
@@ -157,6 +159,9 @@ def rank_models(scenario_id: uuid.UUID, region: str | None) -> ModelRanking:
     in_region = sheet.region == inputs.scenario.region
     options = []
     for model, way in bedrock_offers(sheet):
+        lifecycle = sheet.models.get(model)
+        if lifecycle is not None and lifecycle.lifecycle == "retired" and model != current.bedrock_model:
+            continue  # past its end of life: not an option for a pipeline being planned
         try:
             report = report_from(
                 inputs, region=sheet.region, pipeline=_with_model(current, model, way), sheet=sheet

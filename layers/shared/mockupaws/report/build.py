@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Final
 
 from mockupaws.pricing.costs import CostReport, Usage, compute_costs, money
-from mockupaws.pricing.prices import PipelinePrices, PriceSheet, UnitPrice, pipeline_prices
+from mockupaws.pricing.prices import PipelinePrices, PriceSheet, UnitPrice, model_warnings, pipeline_prices
 from mockupaws.pricing.projection import HOURS_PER_MONTH, project_monthly
 from mockupaws.report.models import (
     TIMESERIES_METRIC_TYPES,
@@ -171,6 +171,7 @@ def _pricing(scenario: ScenarioRef, p: PipelinePrices) -> PricingInfo:
     return PricingInfo(
         region=p.region,
         bedrock_model=scenario.pipeline.bedrock_model,
+        bedrock_inference=scenario.pipeline.bedrock_inference,
         pipeline=scenario.pipeline,
         unit_prices=UnitPrices(
             sqs_requests=_price(p.sqs_requests),
@@ -230,4 +231,5 @@ def build_report(scenario: ScenarioRef, buckets: Sequence[HourBucket], prices: P
             cost_breakdown=_lines(monthly),
         ),
         pricing=_pricing(scenario, pipeline_prices(pipeline, prices)),
+        warnings=model_warnings(pipeline, prices),
     )

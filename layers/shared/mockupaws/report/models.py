@@ -13,7 +13,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, Field
 
 from mockupaws.scenarios.lifecycle import Status
-from mockupaws.scenarios.models import PipelineSettings
+from mockupaws.scenarios.models import BedrockInference, PipelineSettings
 
 TimeseriesMetricType = Literal["requests", "bytes", "tokens", "pii_logs"]
 TIMESERIES_METRIC_TYPES: Final[tuple[TimeseriesMetricType, ...]] = ("requests", "bytes", "tokens", "pii_logs")
@@ -96,6 +96,9 @@ class UnitPrices(BaseModel):
 class PricingInfo(BaseModel):
     region: str
     bedrock_model: str
+    bedrock_inference: BedrockInference = Field(
+        description="The way Bedrock is called, whose prices are used."
+    )
     currency: Literal["USD"] = "USD"
     pipeline: PipelineSettings = Field(description="The scenario's pipeline settings the costs are for.")
     unit_prices: UnitPrices
@@ -148,4 +151,8 @@ class ScenarioMetrics(BaseModel):
         default_factory=list,
         description="Per source: usage, PII and share of the cost; the 50 most expensive sources, then one "
         "`other` row summing the rest.",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the figures rest on that a buyer should know, e.g. a legacy or retired model.",
     )

@@ -22,6 +22,13 @@ NO_NUL = r"^[^\x00]*$"
 
 QueueType = Literal["standard", "fifo"]
 Architecture = Literal["x86_64", "arm64"]
+BedrockInference = Literal["on_demand", "batch", "geo_profile", "global_profile"]
+"""How the pipeline calls Bedrock, each priced from the catalogue: ``on_demand`` in the scenario's region,
+``batch`` (batch inference jobs, usually half price), ``geo_profile`` (a geographic cross-Region inference
+profile: us./eu./apac./jp./au.) or ``global_profile`` (the global cross-Region inference profile)."""
+
+DEFAULT_BEDROCK_MODEL = "claude_haiku_4_5"
+"""A current (active) model offered on demand in every catalogued region (docs/costs.md says why)."""
 
 
 class PipelineSettings(BaseModel):
@@ -34,7 +41,18 @@ class PipelineSettings(BaseModel):
     lambda_memory_mb: int = Field(default=1024, ge=128, le=10_240)
     lambda_avg_duration_ms: int = Field(default=1000, ge=1, le=900_000)
     lambda_architecture: Architecture = "x86_64"
-    bedrock_model: str = Field(default="claude_3_sonnet", min_length=1, max_length=64, pattern=NO_NUL)
+    bedrock_model: str = Field(
+        default=DEFAULT_BEDROCK_MODEL,
+        min_length=1,
+        max_length=64,
+        pattern=NO_NUL,
+        description="A model key of the price catalogue (docs/costs.md lists them).",
+    )
+    bedrock_inference: BedrockInference = Field(
+        default="on_demand",
+        description="How Bedrock is called: on_demand (in-region), batch, geo_profile or global_profile; "
+        "the model must be offered that way in the scenario's region.",
+    )
     prompt_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
     output_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
     include_free_tier: bool = Field(default=False, description="Apply the AWS free tier to the projection.")
@@ -51,6 +69,7 @@ class PipelineSettingsPatch(BaseModel):
     lambda_avg_duration_ms: int | None = Field(default=None, ge=1, le=900_000)
     lambda_architecture: Architecture | None = None
     bedrock_model: str | None = Field(default=None, min_length=1, max_length=64, pattern=NO_NUL)
+    bedrock_inference: BedrockInference | None = None
     prompt_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
     output_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
     include_free_tier: bool | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from mockupaws.pricing.prices import check_model_choice
 from mockupaws.scenarios.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
 from mockupaws.scenarios.models import (
     PipelineSettings,
@@ -21,9 +22,14 @@ from mockupaws.store import db, prices
 from mockupaws.store import scenarios as scenario_rows
 
 
-def check_priceable(cur: db.Cursor, region: str, pipeline: PipelineSettings) -> None:
-    """The rules every priced setting obeys, for scenarios and what-if variants alike (422 otherwise)."""
-    prices.validate_pricing_available(cur, region, pipeline.bedrock_model)
+def check_priceable(
+    cur: db.Cursor, region: str, pipeline: PipelineSettings, *, allow_retired: bool = False
+) -> None:
+    """The rules every priced setting obeys, for scenarios and what-if variants alike (422 otherwise):
+    the catalogue prices the region and offers the model the chosen way there; a retired model only
+    with ``allow_retired`` (a scenario that already had it)."""
+    choice = prices.read_model_choice(cur, region, pipeline.bedrock_model)
+    check_model_choice(choice, region, pipeline, allow_retired=allow_retired)
 
 
 def create(data: ScenarioCreate) -> Scenario:
@@ -65,7 +71,10 @@ def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
                 "pipeline": patch.pipeline.apply_to(current.pipeline) if patch.pipeline else current.pipeline,
             }
         )
-        check_priceable(cur, changed.region, changed.pipeline)
+        # A scenario created with a model since retired keeps it (its metrics say so); choosing a
+        # retired model anew is refused.
+        keeps_model = changed.pipeline.bedrock_model == current.pipeline.bedrock_model
+        check_priceable(cur, changed.region, changed.pipeline, allow_retired=keeps_model)
         return scenario_rows.update(cur, changed)
 
     return db.run(work)

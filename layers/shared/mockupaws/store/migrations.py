@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from mockupaws.store.catalogue import CatalogueSync
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # mockupaws/
 
@@ -34,8 +37,11 @@ def yoyo_url(database_url: str) -> str:
 def apply(database_url: str, *, statement_timeout_ms: int | None = None) -> list[str]:
     """Apply every pending migration; return the ids of those applied now (empty when up to date).
 
-    With ``statement_timeout_ms`` (the deployed migration function passes ``DB_STATEMENT_TIMEOUT_MS``),
-    then make it the database's default statement timeout (:func:`set_statement_timeout`), on every run.
+    Then, on every run, load the price catalogue shipped in the layer (:func:`load_catalogue`: the
+    prices are data that changes between releases, loaded idempotently with history, so it is not a
+    run-once SQL migration). With ``statement_timeout_ms`` (the deployed migration function passes
+    ``DB_STATEMENT_TIMEOUT_MS``), then make it the database's default statement timeout
+    (:func:`set_statement_timeout`), on every run.
     """
     from yoyo import get_backend, read_migrations
 
@@ -44,9 +50,25 @@ def apply(database_url: str, *, statement_timeout_ms: int | None = None) -> list
     with backend.lock():
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
+    load_catalogue(database_url)
     if statement_timeout_ms is not None:
         set_statement_timeout(database_url, statement_timeout_ms)
     return [m.id for m in pending]
+
+
+def load_catalogue(database_url: str, path: Path | None = None) -> CatalogueSync:
+    """Load the price catalogue file (default: the one in the package) into ``aws_pricing`` and
+    ``bedrock_models``; an unchanged file changes nothing (:func:`mockupaws.store.catalogue.sync_catalogue`).
+    A file that does not validate raises :class:`~mockupaws.pricing.catalogue.CatalogueError` and loads
+    nothing."""
+    import psycopg
+
+    from mockupaws.pricing.catalogue import CATALOGUE_PATH, model_rows, price_rows, read_catalogue
+    from mockupaws.store.catalogue import sync_catalogue
+
+    catalogue = read_catalogue(path or CATALOGUE_PATH)
+    with psycopg.connect(database_url) as conn:
+        return sync_catalogue(conn, list(price_rows(catalogue)), list(model_rows(catalogue)))
 
 
 def set_statement_timeout(database_url: str, timeout_ms: int) -> Literal["database", "role"]:

@@ -1,40 +1,43 @@
-"""SQL of the ``aws_pricing`` table (prices are data, not code)."""
+"""SQL of the price catalogue's tables: ``aws_pricing`` (the active prices, with history) and
+``bedrock_models`` (each model's lifecycle). The catalogue file is loaded by :mod:`.catalogue`."""
 
 from __future__ import annotations
 
-from mockupaws.errors import ValidationFailed
-from mockupaws.pricing.prices import PriceSheet, UnitPrice
+from mockupaws.pricing.prices import INFERENCE_ORDER, ModelChoice, ModelLifecycle, PriceSheet, UnitPrice
 from mockupaws.store.db import Cursor
 
+_MODEL_COLUMNS = "model, name, lifecycle, legacy_on, eol_on, extended_access"
 
-def validate_pricing_available(cur: Cursor, region: str, bedrock_model: str) -> None:
-    """A scenario may only name a region and a model that have active prices (422 otherwise)."""
+
+def read_model_choice(cur: Cursor, region: str, model: str) -> ModelChoice:
+    """Whether ``region`` has prices, ``model``'s lifecycle, and the ways it has active input and output
+    prices in ``region`` (in the canonical order)."""
     cur.execute(
-        "SELECT bool_or(service = 'lambda') AS has_region, "
-        "       bool_or(service = 'bedrock' AND tier = %s) AS has_model "
-        "FROM aws_pricing WHERE region = %s AND is_active",
-        (f"{bedrock_model}:input", region),
+        "SELECT EXISTS (SELECT 1 FROM aws_pricing WHERE region = %s AND service = 'lambda' AND is_active) "
+        "AS region_priced",
+        (region,),
     )
     row = cur.fetchone()
-    if not row or not row["has_region"]:
-        raise ValidationFailed(
-            f"no pricing for region {region!r}",
-            details=[{"loc": ["body", "region"], "msg": "region has no pricing", "type": "value_error"}],
-        )
-    if not row["has_model"]:
-        raise ValidationFailed(
-            f"no Bedrock pricing for model {bedrock_model!r} in {region}",
-            details=[
-                {
-                    "loc": ["body", "pipeline", "bedrock_model"],
-                    "msg": "model has no pricing in this region",
-                    "type": "value_error",
-                }
-            ],
-        )
+    region_priced = bool(row and row["region_priced"])
+    cur.execute(f"SELECT {_MODEL_COLUMNS} FROM bedrock_models WHERE model = %s", (model,))
+    found = cur.fetchone()
+    cur.execute(
+        "SELECT split_part(tier, ':', 2) AS way FROM aws_pricing "
+        "WHERE service = 'bedrock' AND region = %s AND is_active AND split_part(tier, ':', 1) = %s "
+        "GROUP BY 1 HAVING bool_or(split_part(tier, ':', 3) = 'input') "
+        "AND bool_or(split_part(tier, ':', 3) = 'output')",
+        (region, model),
+    )
+    offered = {r["way"] for r in cur.fetchall()}
+    return ModelChoice(
+        region_priced=region_priced,
+        model=ModelLifecycle(**found) if found else None,
+        ways=[w for w in INFERENCE_ORDER if w in offered],
+    )
 
 
 def load_price_sheet(cur: Cursor, region: str) -> PriceSheet:
+    """The active prices of ``region`` and the lifecycle of every catalogued model."""
     cur.execute(
         "SELECT service, tier, price_per_unit, unit, source FROM aws_pricing WHERE region = %s AND is_active",
         (region,),
@@ -43,4 +46,6 @@ def load_price_sheet(cur: Cursor, region: str) -> PriceSheet:
         (r["service"], r["tier"]): UnitPrice(price=r["price_per_unit"], unit=r["unit"], source=r["source"])
         for r in cur.fetchall()
     }
-    return PriceSheet(region=region, prices=prices)
+    cur.execute(f"SELECT {_MODEL_COLUMNS} FROM bedrock_models")
+    models = {r["model"]: ModelLifecycle(**r) for r in cur.fetchall()}
+    return PriceSheet(region=region, prices=prices, models=models)
