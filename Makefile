@@ -11,12 +11,13 @@ PY312_DIR := $(shell p="$$(pyenv prefix "$$(pyenv latest 3.12 2>/dev/null)" 2>/d
 	if [ -x "$$p/bin/python3.12" ]; then echo "$$p/bin"; else dirname "$$(command -v python3.12 || echo /nonexistent/python3.12)"; fi)
 PYTHON ?= $(PY312_DIR)/python3.12
 
-.PHONY: help install dev migrate test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
+.PHONY: help install dev migrate prices test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
 
 help:
 	@echo "make dev        run the API on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test       lint, type-check, OpenAPI drift check and every test (unit, integration, e2e)"
 	@echo "make migrate    apply migrations to DATABASE_URL (e.g. for sam local start-api)"
+	@echo "make prices     rebuild the price catalogue from the AWS Price List API (needs AWS credentials)"
 	@echo "make validate   sam validate --lint"
 	@echo "make build      sam build (needs python3.12)"
 	@echo "make bench      run the benchmarks in bench/"
@@ -69,6 +70,9 @@ e2e: install
 
 migrate: install
 	$(BIN)/python -m mockupaws.store.migrations
+
+prices: install
+	PYTHONPATH=layers/shared $(BIN)/python -m mockupaws.pricing.refresh $(ARGS)
 
 validate: install
 	$(BIN)/sam validate --lint
