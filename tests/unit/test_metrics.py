@@ -22,6 +22,7 @@ from mockupaws.report.build import (
 )
 from mockupaws.report.models import TIMESERIES_METRIC_TYPES
 from mockupaws.scenarios.lifecycle import Status
+from mockupaws.scenarios.models import PipelineSettings as Settings
 from tests.unit.test_costs import PipelineSettings, price_sheet
 
 D = Decimal
@@ -40,7 +41,7 @@ def bucket(hour: int, requests: int = 10, *, first_min: int = 0, last_min: int =
     )
 
 
-def ref(pipeline: PipelineSettings | None = None) -> ScenarioRef:
+def ref(pipeline: Settings | None = None) -> ScenarioRef:
     return ScenarioRef(
         id=uuid.uuid4(), status=Status.COMPLETED, region="us-east-1", pipeline=pipeline or PipelineSettings()
     )

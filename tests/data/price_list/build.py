@@ -3,9 +3,17 @@ tests/unit/test_price_refresh.py. Needs only the standard library."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 
-def product(code, sku, family, attrs, dims, effective="2026-11-01T00:00:00Z"):
+def product(
+    code: str,
+    sku: str,
+    family: str,
+    attrs: dict[str, str],
+    dims: list[tuple[str, str, str, str, str]],
+    effective: str = "2026-11-01T00:00:00Z",
+) -> str:
     term = "JRTCKXETXF"
     pd = {}
     for i, (unit, usd, begin, end, desc) in enumerate(dims):
@@ -41,10 +49,10 @@ def product(code, sku, family, attrs, dims, effective="2026-11-01T00:00:00Z"):
 
 
 REG = {"us-east-1": ("USE1", "US East (N. Virginia)"), "eu-west-1": ("EU", "EU (Ireland)")}
-pages = {}
+pages: dict[str, list[dict[str, Any]]] = {}
 
 
-def add(code, region, items, split=False):
+def add(code: str, region: str, items: list[str], split: bool = False) -> None:
     if split and len(items) > 1:
         pages[f"{code} {region}"] = [
             {"FormatVersion": "aws_v1", "PriceList": items[:1], "NextToken": f"{code}-{region}-page-2"},
@@ -57,7 +65,7 @@ def add(code, region, items, split=False):
 n = 0
 
 
-def sku():
+def sku() -> str:
     global n
     n += 1
     return f"SKU{n:013d}"
@@ -371,7 +379,7 @@ HOW = (
     "attribute names and values modelled on the published Price List; not recorded from AWS (no "
     "credentials on the build machine). Regenerate with: python tests/data/price_list/build.py"
 )
-with open(Path(__file__).with_name("get_products.json"), "w", encoding="utf-8") as out:
-    json.dump({"_how": HOW, "responses": pages}, out, indent=1)
-    out.write("\n")
+with open(Path(__file__).with_name("get_products.json"), "w", encoding="utf-8") as target:
+    json.dump({"_how": HOW, "responses": pages}, target, indent=1)
+    target.write("\n")
 print(len(pages))
