@@ -72,7 +72,7 @@ migrate: install
 	$(BIN)/python -m mockupaws.store.migrations
 
 prices: install
-	PYTHONPATH=layers/shared $(BIN)/python -m mockupaws.pricing.refresh $(ARGS)
+	$(BIN)/python -m mockupaws.pricing.refresh $(ARGS)
 
 validate: install
 	$(BIN)/sam validate --lint
