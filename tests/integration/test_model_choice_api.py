@@ -161,3 +161,21 @@ def test_the_default_pipeline_is_accepted_in_every_catalogued_region(
         scenario = make_scenario(region=region)
         assert scenario["pipeline"]["bedrock_model"] == "claude_haiku_4_5"
         assert metrics(invoke, scenario["id"])["warnings"] == []
+
+
+def test_the_model_ranking_offers_each_way_but_no_retired_model(invoke: Invoke, make_scenario: Any) -> None:
+    scenario = make_scenario(region="eu-west-1", status="completed")
+    reply = invoke("analysis", "GET", f"{BASE}/{scenario['id']}/estimates/models")
+    assert reply.status == 200, reply.body
+    options = {(o["bedrock_model"], o["bedrock_inference"]) for o in reply.body["options"]}
+    catalogue = read_catalogue()
+    expected = {
+        (model, way)
+        for model in catalogue.models
+        if catalogue.raw["models"][model]["lifecycle"]["state"] != "retired"
+        for way in catalogue.ways(model, "eu-west-1")
+    }
+    assert options == expected
+    assert ("nova_micro", "geo_profile") in options
+    assert ("nova_micro", "on_demand") not in options
+    assert not any(model == "claude_3_7_sonnet" for model, _ in options)
