@@ -8,6 +8,7 @@ import copy
 import json
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -269,3 +270,11 @@ def test_parse_refuses_an_invalid_file_listing_every_problem(raw: dict[str, Any]
 
 def test_ways_are_the_four_the_pipeline_accepts() -> None:
     assert INFERENCE_WAYS == ("on_demand", "batch", "geo_profile", "global_profile")
+
+
+def test_the_docs_list_every_catalogued_model_with_its_lifecycle(raw: dict[str, Any]) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "costs.md").read_text(encoding="utf-8")
+    for key, info in raw["models"].items():
+        rows = [line for line in docs.splitlines() if line.startswith(f"| `{key}` |")]
+        assert len(rows) == 1, key
+        assert f"| {info['lifecycle']['state']}" in rows[0], key
