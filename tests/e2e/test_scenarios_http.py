@@ -154,3 +154,25 @@ def test_archived_cannot_be_updated_over_http(http: Http, http_scenario: Any) ->
     scenario = http_scenario(status="archived")
     reply = http("PUT", f"/api/v1/scenarios/{scenario['id']}", json_body={"description": "late"})
     assert (reply.status, reply.json["error"]) == (409, "conflict")
+
+
+HOSTILE_JSON = {
+    "a 5,000-digit integer": b'{"name": "x", "description": ' + b"9" * 5000 + b"}",
+    "100,000 nested brackets": b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
+def test_json_python_cannot_parse_is_400_over_http(http: Http, http_scenario: Any, raw: bytes) -> None:
+    """Both reproductions of issue 8 (they answered 500) on every route that reads a JSON body."""
+    running = http_scenario("running")
+    json_type = {"Content-Type": "application/json"}
+    for method, path, headers in [
+        ("POST", "/api/v1/scenarios", json_type),
+        ("PUT", f"/api/v1/scenarios/{running['id']}", json_type),
+        ("POST", "/ingest", {**json_type, "X-Scenario-ID": running["id"]}),
+    ]:
+        reply = http(method, path, data=raw, headers=headers)
+        assert reply.status == 400, (method, path, reply.raw[:200])
+        assert reply.json["error"] == "invalid_json"
+    assert http("GET", f"/api/v1/scenarios/{running['id']}").json == running  # nothing stored

@@ -191,3 +191,23 @@ def test_unknown_id_is_404(invoke: Invoke, method: str, suffix: str) -> None:
     kwargs: dict[str, Any] = {"body": {"description": "x"}} if method == "PUT" else {}
     reply = invoke("scenarios", method, f"{BASE}/{uuid.uuid4()}{suffix}", **kwargs)
     assert_error(reply, 404, "not_found")
+
+
+HOSTILE_JSON = {
+    "a 5,000-digit integer": '{"name": "x", "description": ' + "9" * 5000 + "}",
+    "100,000 nested brackets": '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}",
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON.values(), ids=HOSTILE_JSON.keys())
+@pytest.mark.parametrize(("method", "suffix"), [("POST", ""), ("PUT", "/{id}")])
+def test_json_python_cannot_parse_is_400_and_stores_nothing(
+    invoke: Invoke, make_scenario: Any, sql_conn: Any, raw: str, method: str, suffix: str
+) -> None:
+    """Python's json refuses these (ValueError: int digits limit; RecursionError): 400, never a 500."""
+    scenario = make_scenario()
+    before = sql_conn.execute("SELECT count(*), max(updated_at) FROM scenarios").fetchone()
+    path = BASE + suffix.format(id=scenario["id"])
+    reply = invoke("scenarios", method, path, raw_body=raw, headers={"Content-Type": "application/json"})
+    assert_error(reply, 400, "invalid_json")
+    assert sql_conn.execute("SELECT count(*), max(updated_at) FROM scenarios").fetchone() == before

@@ -13,6 +13,7 @@ Used here:
 
 from __future__ import annotations
 
+import binascii
 from typing import Any, Final
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, content_types
@@ -21,6 +22,8 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType
 from aws_lambda_powertools.event_handler.types import EventHandlerInstance
+
+from mockupaws.errors import InvalidJson
 
 WRITTEN_FOR_POWERTOOLS: Final = "3.37.0"
 """The aws-lambda-powertools version whose private members this module was checked against."""
@@ -32,7 +35,12 @@ class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
 
     powertools would also parse form and multipart bodies into a route's body model, and fails with
     a bare ``ValueError`` (a 500) on a multipart Content-Type without a boundary: here every other
-    Content-Type is :class:`RequestUnsupportedContentType` (415)."""
+    Content-Type is :class:`RequestUnsupportedContentType` (415).
+
+    Its JSON parsing turns only ``JSONDecodeError`` into a validation error; JSON that Python's parser
+    refuses otherwise (an integer over the int digits limit: ``ValueError``; nesting deeper than the
+    recursion limit: ``RecursionError``) is :class:`~mockupaws.errors.InvalidJson` (400) here too, as in
+    ``POST /ingest``. A body that is not base64 or not UTF-8 keeps its own error (400 invalid_body)."""
 
     def _get_body(self, app: EventHandlerInstance) -> dict[str, Any]:
         content_type = app.current_event.headers.get("content-type") or ""
@@ -41,7 +49,12 @@ class JsonOnlyValidation(OpenAPIRequestValidationMiddleware):
                 "Unsupported content type",
                 errors=[{"type": "unsupported_content_type", "loc": ("body",), "msg": "not JSON"}],
             )
-        return self._parse_json_data(app)
+        try:
+            return self._parse_json_data(app)
+        except (UnicodeDecodeError, binascii.Error):
+            raise  # ValueErrors too, but of the body's encoding: the resolver answers invalid_body
+        except (ValueError, RecursionError) as exc:
+            raise InvalidJson("the request body is not valid JSON") from exc
 
 
 def use_json_only_validation(resolver: APIGatewayRestResolver) -> None:
