@@ -257,6 +257,7 @@ def test_every_function_is_built_with_the_layer(build: Build) -> None:
         "AggregateFunction",
         "MigrateFunction",
         "DocsFunction",
+        "HealthFunction",
     }
     for name, props in build.functions.items():
         module = props["Handler"].rpartition(".")[0]

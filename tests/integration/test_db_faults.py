@@ -116,9 +116,11 @@ def test_unreachable_database_is_a_clean_503(pg: DedicatedServer) -> None:
     assert_clean_503(call("scenarios", "GET", f"/api/v1/scenarios/{scenario['id']}"))  # no connection at all
     assert_clean_503(ingest(scenario["id"], "while the database is down"))
     assert_clean_503(call("scenarios", "POST", "/api/v1/scenarios", body={"name": "never-stored"}))
+    assert_clean_503(call("health", "GET", "/health"))
     assert time.monotonic() - started < 5, "an unreachable database must fail fast, not hang"
     pg.start()
     assert stored(pg, scenario["id"]) == (0, 0)
+    assert call("health", "GET", "/health").status == 200  # the very next probe sees it back
 
 
 def test_first_request_after_the_database_returns_succeeds(pg: DedicatedServer) -> None:

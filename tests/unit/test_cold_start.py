@@ -31,7 +31,7 @@ def imported_heavy_modules(group: str) -> set[str]:
     return {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
 
 
-@pytest.mark.parametrize("group", ["scenarios", "metrics", "aggregate", "docs"])
+@pytest.mark.parametrize("group", ["scenarios", "metrics", "aggregate", "docs", "health"])
 def test_functions_that_count_no_tokens_never_import_tiktoken(group: str) -> None:
     assert imported_heavy_modules(group) == set()
 

@@ -31,9 +31,10 @@ DATABASE_FUNCTIONS = {
     "AnalysisFunction",
     "AggregateFunction",
     "MigrateFunction",
+    "HealthFunction",
 }
 ALL_FUNCTIONS = DATABASE_FUNCTIONS | {"DocsFunction"}
-DOCS_PATHS = {"/docs", "/openapi.json"}
+PUBLIC_PATHS = {"/docs", "/openapi.json", "/health"}  # no API key, even when the API requires one
 VPC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 BASIC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -115,7 +116,7 @@ def test_by_default_every_route_but_the_docs_needs_the_api_key(deploy: Deploy) -
     security = method_security(template)
     assert set(security) == set(api_routes())
     for (method, path), schemes in security.items():
-        assert schemes == ([] if path in DOCS_PATHS else [{"api_key": []}]), (method, path)
+        assert schemes == ([] if path in PUBLIC_PATHS else [{"api_key": []}]), (method, path)
     (api,) = resources_of(template, "AWS::ApiGateway::RestApi").values()
     assert api["Properties"]["Body"]["securityDefinitions"]["api_key"]["name"] == "x-api-key"
     (plan,) = resources_of(template, "AWS::ApiGateway::UsagePlan").values()

@@ -9,8 +9,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from mockupaws.store.catalogue import CatalogueSync
+    from mockupaws.store.db import Cursor
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # mockupaws/
+
+MIGRATION_TABLE = "_yoyo_migration"
+"""Where yoyo records the applied migrations (yoyo's default name, passed explicitly)."""
 
 
 def migrations_dir() -> Path:
@@ -45,7 +49,7 @@ def apply(database_url: str, *, statement_timeout_ms: int | None = None) -> list
     """
     from yoyo import get_backend, read_migrations
 
-    backend = get_backend(yoyo_url(database_url))
+    backend = get_backend(yoyo_url(database_url), migration_table=MIGRATION_TABLE)
     migrations = read_migrations(str(migrations_dir()))
     with backend.lock():
         pending = backend.to_apply(migrations)
@@ -108,10 +112,23 @@ def set_statement_timeout(database_url: str, timeout_ms: int) -> Literal["databa
             return "role"
 
 
+def applied_version(cur: Cursor) -> str | None:
+    """The id of the latest applied migration (the schema version), or None when none was applied."""
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL AS migrated", (MIGRATION_TABLE,))
+    row = cur.fetchone()
+    if row is None or not row["migrated"]:
+        return None
+    cur.execute(
+        f"SELECT migration_id FROM {MIGRATION_TABLE} ORDER BY applied_at_utc DESC, migration_id DESC LIMIT 1"
+    )
+    latest = cur.fetchone()
+    return None if latest is None else str(latest["migration_id"])
+
+
 def pending(database_url: str) -> list[str]:
     from yoyo import get_backend, read_migrations
 
-    backend = get_backend(yoyo_url(database_url))
+    backend = get_backend(yoyo_url(database_url), migration_table=MIGRATION_TABLE)
     return [m.id for m in backend.to_apply(read_migrations(str(migrations_dir())))]
 
 
