@@ -171,6 +171,7 @@ def test_json_python_cannot_parse_is_400_over_http(http: Http, http_scenario: An
         ("POST", "/api/v1/scenarios", json_type),
         ("PUT", f"/api/v1/scenarios/{running['id']}", json_type),
         ("POST", "/ingest", {**json_type, "X-Scenario-ID": running["id"]}),
+        ("POST", f"/api/v1/scenarios/{running['id']}/estimates", json_type),
     ]:
         reply = http(method, path, data=raw, headers=headers)
         assert reply.status == 400, (method, path, reply.raw[:200])
