@@ -128,14 +128,7 @@ def estimate(scenario_id: uuid.UUID, request: EstimatesRequest) -> EstimatesRepl
 
 
 def _with_model(pipeline: PipelineSettings, model: str, way: str) -> PipelineSettings:
-    update: dict[str, str] = {"bedrock_model": model}
-    if "bedrock_inference" in PipelineSettings.model_fields:
-        update["bedrock_inference"] = way
-    return pipeline.model_copy(update=update)
-
-
-def _current_way(pipeline: PipelineSettings) -> str:
-    return str(getattr(pipeline, "bedrock_inference", "on_demand"))
+    return pipeline.model_copy(update={"bedrock_model": model, "bedrock_inference": way})
 
 
 def rank_models(scenario_id: uuid.UUID, region: str | None) -> ModelRanking:
@@ -180,7 +173,7 @@ def rank_models(scenario_id: uuid.UUID, region: str | None) -> ModelRanking:
                 total_cost_usd=report.summary.total_cost_usd,
                 monthly_cost_usd=report.projection.monthly_cost_usd,
                 bedrock_monthly_cost_usd=bedrock,
-                current=in_region and model == current.bedrock_model and way == _current_way(current),
+                current=in_region and model == current.bedrock_model and way == current.bedrock_inference,
             )
         )
     options.sort(key=lambda o: (Decimal(o.monthly_cost_usd), o.bedrock_model, o.bedrock_inference))

@@ -239,13 +239,11 @@ def difference(first: ComparedScenario, other: ComparedScenario) -> Difference:
 
 def bedrock_offers(sheet: PriceSheet) -> list[tuple[str, str]]:
     """(model, way) pairs priced in the sheet: tiers ``<model>:<way>:input`` with a matching output
-    price (``<model>:input``, an on-demand price without a way, counts as ``on_demand``)."""
+    price (docs/costs.md, prices)."""
     offers: set[tuple[str, str]] = set()
     for service, tier in sheet.prices:
-        if service != "bedrock" or not tier.endswith(":input"):
-            continue
-        head = tier.removesuffix(":input")
-        model, _, way = head.rpartition(":") if head.count(":") == 1 else (head, "", "on_demand")
-        if (service, head + ":output") in sheet.prices:
+        model, _, rest = tier.partition(":")
+        way, _, side = rest.partition(":")
+        if service == "bedrock" and side == "input" and ("bedrock", f"{model}:{way}:output") in sheet.prices:
             offers.add((model, way))
     return sorted(offers)
