@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
+from mockupaws.scenarios.lifecycle import TRANSITIONS, Status
 from tests.e2e.conftest import Http
+
+# Every (status, action) pair the lifecycle table does not allow, derived from the table itself.
+ILLEGAL_TRANSITIONS = [
+    (s.value, action) for s in Status for action, step in TRANSITIONS.items() if step.source is not s
+]
 
 
 def test_full_lifecycle_over_http(http: Http) -> None:
@@ -127,20 +133,7 @@ def test_openapi_document_and_swagger_ui_are_served(http: Http) -> None:
     assert b"SwaggerUIBundle" in ui.raw
 
 
-@pytest.mark.parametrize(
-    ("status", "action"),
-    [
-        ("draft", "stop"),
-        ("draft", "archive"),
-        ("running", "start"),
-        ("running", "archive"),
-        ("completed", "start"),
-        ("completed", "stop"),
-        ("archived", "start"),
-        ("archived", "stop"),
-        ("archived", "archive"),
-    ],
-)
+@pytest.mark.parametrize(("status", "action"), ILLEGAL_TRANSITIONS)
 def test_every_illegal_transition_is_409_over_http(
     http: Http, http_scenario: Any, status: str, action: str
 ) -> None:

@@ -24,10 +24,10 @@ class Settings(BaseSettings):
     db_secret_max_age_s: int = Field(default=300, ge=0)
     # The longest one SQL statement may run. Below the API functions' Lambda timeout (29 s, API Gateway's
     # own limit too) with room to connect and answer, so a stuck query becomes a 503, not a timed-out
-    # invocation. Applied as the database's default by the migration runner (migrate.set_statement_timeout).
+    # invocation. Applied as the database's default by the migration runner
+    # (store.migrations.set_statement_timeout).
     db_statement_timeout_ms: int = Field(default=20_000, ge=1, le=28_000)
 
-    region_default: str = Field(default="us-east-1", alias="MOCKUPAWS_DEFAULT_REGION")
     aggregate_max_logs_per_run: int = Field(default=500_000, ge=1, alias="MOCKUPAWS_AGGREGATE_MAX_LOGS")
 
     @model_validator(mode="after")

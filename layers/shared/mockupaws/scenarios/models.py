@@ -31,21 +31,26 @@ DEFAULT_BEDROCK_MODEL = "claude_haiku_4_5"
 """A current (active) model offered on demand in every catalogued region (docs/costs.md says why)."""
 
 
+# The bounds of each pipeline setting, in one place (the settings and their partial update share them).
+BatchSize = Annotated[int, Field(ge=1, le=10_000)]
+MemoryMb = Annotated[int, Field(ge=128, le=10_240)]
+DurationMs = Annotated[int, Field(ge=1, le=900_000)]
+ModelKey = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+TokensPerInvocation = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
 class PipelineSettings(BaseModel):
     """Every field is optional (defaults shown); unknown fields are rejected."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     sqs_queue_type: QueueType = "standard"
-    lambda_batch_size: int = Field(default=100, ge=1, le=10_000, description="Logs per Lambda invocation.")
-    lambda_memory_mb: int = Field(default=1024, ge=128, le=10_240)
-    lambda_avg_duration_ms: int = Field(default=1000, ge=1, le=900_000)
+    lambda_batch_size: BatchSize = Field(default=100, description="Logs per Lambda invocation.")
+    lambda_memory_mb: MemoryMb = 1024
+    lambda_avg_duration_ms: DurationMs = 1000
     lambda_architecture: Architecture = "x86_64"
-    bedrock_model: str = Field(
+    bedrock_model: ModelKey = Field(
         default=DEFAULT_BEDROCK_MODEL,
-        min_length=1,
-        max_length=64,
-        pattern=NO_NUL,
         description="A model key of the price catalogue (docs/costs.md lists them).",
     )
     bedrock_inference: BedrockInference = Field(
@@ -53,8 +58,8 @@ class PipelineSettings(BaseModel):
         description="How Bedrock is called: on_demand (in-region), batch, geo_profile or global_profile; "
         "the model must be offered that way in the scenario's region.",
     )
-    prompt_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
-    output_tokens_per_invocation: int = Field(default=0, ge=0, le=10_000_000)
+    prompt_tokens_per_invocation: TokensPerInvocation = 0
+    output_tokens_per_invocation: TokensPerInvocation = 0
     include_free_tier: bool = Field(default=False, description="Apply the AWS free tier to the projection.")
 
 
@@ -64,14 +69,14 @@ class PipelineSettingsPatch(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     sqs_queue_type: QueueType | None = None
-    lambda_batch_size: int | None = Field(default=None, ge=1, le=10_000)
-    lambda_memory_mb: int | None = Field(default=None, ge=128, le=10_240)
-    lambda_avg_duration_ms: int | None = Field(default=None, ge=1, le=900_000)
+    lambda_batch_size: BatchSize | None = None
+    lambda_memory_mb: MemoryMb | None = None
+    lambda_avg_duration_ms: DurationMs | None = None
     lambda_architecture: Architecture | None = None
-    bedrock_model: str | None = Field(default=None, min_length=1, max_length=64, pattern=NO_NUL)
+    bedrock_model: ModelKey | None = None
     bedrock_inference: BedrockInference | None = None
-    prompt_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
-    output_tokens_per_invocation: int | None = Field(default=None, ge=0, le=10_000_000)
+    prompt_tokens_per_invocation: TokensPerInvocation | None = None
+    output_tokens_per_invocation: TokensPerInvocation | None = None
     include_free_tier: bool | None = None
 
     def apply_to(self, current: PipelineSettings) -> PipelineSettings:
