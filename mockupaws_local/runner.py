@@ -64,8 +64,10 @@ ENV_ENFORCE_TIMEOUT = "MOCKUPAWS_LOCAL_ENFORCE_TIMEOUT"
 DEFAULT_CONCURRENCY = 4
 DEFAULT_REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-# Lambda gives the init phase its own 10 s budget on top of the invocation timeout.
-INIT_TIMEOUT_S = 10.0
+ENV_INIT_TIMEOUT = "MOCKUPAWS_LOCAL_INIT_TIMEOUT_S"
+# Lambda gives the init phase its own 10 s on top of the invocation timeout. Locally a cold start also
+# starts an interpreter, on a machine shared with everything else: the default allows far more.
+DEFAULT_INIT_TIMEOUT_S = 60.0
 DEFAULT_TIMEOUT_S = 3
 DEFAULT_MEMORY_MB = 128
 
@@ -372,17 +374,16 @@ class _Instance:
         """The worker's next reply; None when it died; :class:`queue.Empty` after ``timeout``."""
         return self._replies.get(timeout=timeout)
 
-    def _wait_ready(self, deadline: float | None) -> _Outcome | None:
+    def _wait_ready(self, timeout_s: float | None) -> _Outcome | None:
         """Wait for the end of the init phase (once). None when ready, else the failed outcome."""
         if self._init_reported:
             return None
         outcome = _Outcome()
-        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
         try:
-            reply = self._next_reply(timeout)
+            reply = self._next_reply(timeout_s)
         except queue.Empty:
             outcome.error = InvocationError(
-                "Sandbox.Timedout", f"Init timed out after {INIT_TIMEOUT_S:.2f} seconds"
+                "Sandbox.Timedout", f"Init timed out after {timeout_s:.2f} seconds"
             )
             outcome.discard = True
             return outcome
@@ -402,12 +403,13 @@ class _Instance:
             )
         return outcome
 
-    def invoke(self, event: Any, tenant_id: str | None, *, timeout_s: float | None) -> _Outcome:
-        """Run one invocation (init first, on a cold instance). ``timeout_s`` (None: no limit) is the
-        function's Timeout; a cold start gets Lambda's separate init allowance on top."""
+    def invoke(
+        self, event: Any, tenant_id: str | None, *, timeout_s: float | None, init_timeout_s: float | None
+    ) -> _Outcome:
+        """Run one invocation (init first, on a cold instance, within ``init_timeout_s``). ``timeout_s``
+        is the function's Timeout. None: no limit."""
         cold = not self._init_reported
-        init_deadline = None if timeout_s is None else time.monotonic() + INIT_TIMEOUT_S
-        failed = self._wait_ready(init_deadline)
+        failed = self._wait_ready(init_timeout_s)
         if failed is not None:
             return failed
         outcome = _Outcome(init_ms=self.init_ms if cold else None)
@@ -592,8 +594,9 @@ class ProcessLambdaRunner:
     concurrency:
         Maximum instances per function; default ``MOCKUPAWS_LOCAL_CONCURRENCY`` or 4.
     enforce_timeouts:
-        Fail invocations that outlive the function's ``Timeout``; default
-        ``MOCKUPAWS_LOCAL_ENFORCE_TIMEOUT`` (``0`` disables, e.g. to sit in a debugger) or on.
+        Fail invocations that outlive the function's ``Timeout`` (and cold starts whose init outlives
+        ``MOCKUPAWS_LOCAL_INIT_TIMEOUT_S``, default 60); default ``MOCKUPAWS_LOCAL_ENFORCE_TIMEOUT``
+        (``0`` disables, e.g. to sit in a debugger) or on.
     log_stream:
         Where function errors (tracebacks) are written when SAM passes no stderr stream.
     sink:
@@ -626,6 +629,8 @@ class ProcessLambdaRunner:
             raw = resolve_setting(ENV_ENFORCE_TIMEOUT, self.env_overrides)
             enforce_timeouts = raw is None or raw.strip().lower() not in {"0", "false", "no", "off"}
         self.enforce_timeouts = enforce_timeouts
+        raw = resolve_setting(ENV_INIT_TIMEOUT, self.env_overrides)
+        self.init_timeout_s = float(raw) if raw and raw.strip() else DEFAULT_INIT_TIMEOUT_S
         self._log_stream = log_stream
         self.sink = sink or OutputSink()
         self.provider = SamFunctionProvider(stacks, ignore_code_extraction_warnings=True)
@@ -822,7 +827,12 @@ class ProcessLambdaRunner:
         instance = pool.acquire()
         timeout = float(spec.timeout_s) if self.enforce_timeouts else None
         try:
-            outcome = instance.invoke(event, tenant_id, timeout_s=timeout)
+            outcome = instance.invoke(
+                event,
+                tenant_id,
+                timeout_s=timeout,
+                init_timeout_s=self.init_timeout_s if self.enforce_timeouts else None,
+            )
         except BaseException:
             pool.discard(instance)
             raise

@@ -109,7 +109,11 @@ def dev_server(app_env: str) -> Iterator[DevServer]:
     for thread in threads:
         thread.start()
     try:
-        assert banner.wait(60), f"no banner; stderr: {server.stderr[-20:]}"
+        assert banner.wait(120), f"no banner; stderr: {server.stderr[-20:]}"
+        # The instances start in the background: wait for the ones these tests use (a loaded machine,
+        # coverage measuring every process, can make a cold start take many seconds).
+        assert request(server, "GET", "/api/v1/scenarios")[0] == 200
+        assert request(server, "POST", "/flush")[0] == 200
         yield server
     finally:
         process.terminate()
@@ -129,7 +133,7 @@ def request(
 ) -> tuple[int, Any]:
     req = urllib.request.Request(server.url + path, data=body, method=method, headers=headers or {})  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback test server
+        with urllib.request.urlopen(req, timeout=120) as resp:  # noqa: S310 - loopback test server
             raw = resp.read()
             return resp.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as err:
