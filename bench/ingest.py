@@ -8,10 +8,11 @@ database is created on it, migrated with ``mockupaws.store.migrations.apply`` an
 
 The benchmark runs in one thread (one core at a time; PostgreSQL works in its own processes) and calls
 ``lambda_handler(event, context)`` of ``functions/ingest/app.py`` with API Gateway REST events
-(``tests/support/apigw.py``), one at a time, as a Lambda execution environment would. Every request
-carries fresh records as a JSON array (Fluent Bit ``format json``): service log lines of 150-250 bytes,
-about 10% of them with PII of every kind the detector knows (email, SSN, card, phone, IPv4, IPv6), about
-5% repeats (a few stock messages, and recent messages sent again).
+(``mockupaws_testkit/apigw.py``), one at a time, as a Lambda execution environment would. Every request
+carries fresh records as a JSON array (Fluent Bit ``format json``) from the shared fake-log generator
+(``mockupaws_testkit.fakelogs``, ``HANDLER_MIX``): service log lines of 150-250 bytes, about 10% of them
+with PII of every kind the detector knows (email, SSN, card, phone, IPv4, IPv6), about 5% repeats (a
+few stock messages, and recent messages sent again).
 
 Measured, each for ``--seconds`` (batches of 1: half of that), each case in a scenario of its own:
 
@@ -39,189 +40,30 @@ import contextlib
 import functools
 import json
 import os
-import random
 import statistics
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
+import psycopg
+
+from mockupaws_testkit.apigw import json_body, rest_event
+from mockupaws_testkit.fakelogs import HANDLER_MIX, FakeLogs
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.lambda_context import FakeLambdaContext
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT)]
-
-import psycopg  # noqa: E402
-
-from tests.support.apigw import json_body, rest_event  # noqa: E402
-from tests.support.handlers import load_handler  # noqa: E402
-from tests.support.lambda_context import FakeLambdaContext  # noqa: E402
 
 GOAL_LOGS_PER_S = 15_000
 BATCHES = (1, 100, 1_000)
 BIG = 1_000
-PII_SHARE = 0.10
-STOCK_SHARE = 0.02  # a few stock messages (health checks, pool warnings) repeated all along
-REPEAT_SHARE = 0.03  # a recent message sent again (a retry, a duplicate shipper)
-
-
-# ------------------------------------------------------------------------------------------------
-# Realistic log lines
-# ------------------------------------------------------------------------------------------------
-SERVICES = ("orders-api", "payments", "inventory", "checkout-web", "billing-worker", "auth", "search")
-THREADS = ("http-nio-8080-exec-7", "http-nio-8080-exec-12", "main", "kafka-consumer-3", "pool-4-thread-2")
-STOCK_MESSAGES = (
-    "GET /healthz 200 - kube-probe/1.29 - readiness check passed, all 4 downstream dependencies reachable "
-    "(db, cache, queue, payments-gateway); next check in 10s",
-    "Connection pool 'orders-primary' exhausted (max=20, in_use=20, waiting=7); request queued, "
-    "consider raising spring.datasource.hikari.maximum-pool-size or reducing transaction scope",
-    "Scheduled job 'expire-abandoned-carts' finished: scanned 0 carts, expired 0, released 0 "
-    "reservations; next run at the top of the hour according to cron expression 0 0 * * * *",
-    "Circuit breaker 'inventory-service' transitioned from HALF_OPEN to CLOSED after 5 successful "
-    "trial calls; resuming normal traffic to http://inventory.internal:8080",
-)
-FIRST = ("jane", "john", "maria", "wei", "olga", "ahmed", "lucia", "kenji", "fatima", "noah")
-LAST = ("doe", "smith", "rossi", "chen", "ivanova", "hassan", "garcia", "tanaka", "khan", "miller")
-DOMAINS = ("example.com", "mail.example.org", "acme-corp.io", "gmail.com", "outlook.co.uk")
-
-
-def _hex(rng: random.Random, n: int) -> str:
-    return "".join(rng.choices("0123456789abcdef", k=n))
-
-
-def _visa(rng: random.Random) -> str:
-    """A Luhn-valid 16-digit Visa number, grouped like a human would type it."""
-    digits = [4] + [rng.randrange(10) for _ in range(14)]
-    total = 0
-    for i, d in enumerate(reversed(digits)):  # the check digit will sit to the right
-        total += d if i % 2 else (d * 2 - 9 if d * 2 > 9 else d * 2)
-    digits.append((10 - total % 10) % 10)
-    text = "".join(map(str, digits))
-    sep = rng.choice((" ", "-", ""))
-    return sep.join(text[i : i + 4] for i in range(0, 16, 4))
-
-
-def _ssn(rng: random.Random) -> str:
-    area = rng.choice([a for a in range(1, 900) if a != 666])
-    return f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
-
-
-def _phone(rng: random.Random) -> str:
-    n = rng.randint(100, 9999)
-    return rng.choice(
-        (
-            f"(415) 555-{n:04d}",
-            f"415-555-{n:04d}",
-            f"+1 212 555 {n:04d}",
-            f"+44 20 7946 {n:04d}",
-            f"+39 02 1234 {n:04d}",
-        )
-    )
-
-
-def _pii_fragment(rng: random.Random) -> str:
-    kind = rng.randrange(6)
-    if kind == 0:
-        who = f"{rng.choice(FIRST)}.{rng.choice(LAST)}{rng.randint(1, 99)}@{rng.choice(DOMAINS)}"
-        return f"password reset link sent to {who}"
-    if kind == 1:
-        return f"identity verification submitted ssn={_ssn(rng)}"
-    if kind == 2:
-        amount = f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}"
-        return f"charge authorised card={_visa(rng)} amount={amount} EUR"
-    if kind == 3:
-        return f"OTP delivered to {_phone(rng)} via sms provider"
-    if kind == 4:
-        return f"login succeeded from 203.0.113.{rng.randint(1, 254)}"
-    return f"connection accepted from 2001:db8:85a3::8a2e:370:{_hex(rng, 4)}"
-
-
-def _plain_line(rng: random.Random, ts: str) -> str:
-    kind = rng.randrange(6)
-    thread = rng.choice(THREADS)
-    ms = rng.randint(1, 2500)
-    if kind == 0:
-        return (
-            f"{ts} INFO  [{thread}] c.acme.orders.OrderController - GET /api/v1/orders/"
-            f"{rng.randint(1, 10**6)} completed status=200 duration={ms}ms user_id=u-{rng.randint(1, 99999)} "
-            f"trace_id={_hex(rng, 32)}"
-        )
-    if kind == 1:
-        return (
-            f"{ts} WARN  [{thread}] c.acme.payments.RetryPolicy - upstream payment-gateway timed out after "
-            f"{ms}ms, retry {rng.randint(1, 5)}/5 for request {uuid.UUID(int=rng.getrandbits(128))}"
-        )
-    if kind == 2:
-        return (
-            f"{ts} DEBUG [{thread}] o.h.SQL - select o.id, o.status, o.total from orders o where "
-            f"o.customer_id=? and o.created_at>? limit 50 -- rows={rng.randint(0, 50)} took {ms}ms"
-        )
-    if kind == 3:
-        return (
-            f"{ts} ERROR [{thread}] c.acme.inventory.StockService - failed to reserve "
-            f"sku=SKU-{rng.randint(1, 99999)} qty={rng.randint(1, 9)} warehouse=eu-west-1b: "
-            f"OptimisticLockException version={rng.randint(1, 500)} expected={rng.randint(1, 500)}"
-        )
-    if kind == 4:
-        return (
-            f'level=info ts={ts} caller=server.go:{rng.randint(10, 900)} msg="request served" method=POST '
-            f"path=/v2/carts/{_hex(rng, 12)}/items status=201 bytes={rng.randint(80, 9000)} "
-            f"latency={ms / 7:.2f}ms request_id={_hex(rng, 16)}"
-        )
-    return (
-        f"{ts} INFO  [{thread}] kafka consumer group=billing-events partition={rng.randint(0, 11)} "
-        f"offset={rng.randint(10**6, 10**9)} lag={rng.randint(0, 400)} committed batch of "
-        f"{rng.randint(1, 500)} records in {ms}ms at {1767225600000 + rng.randint(0, 10**8)}"
-    )
-
-
-class LogFactory:
-    """Endless, reproducible JSON records of 150-250 bytes: ~10% with PII, ~5% repeated messages."""
-
-    def __init__(self, seed: int) -> None:
-        self.rng = random.Random(seed)
-        self.clock = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
-        self.recent: list[str] = []
-
-    def message(self, ts: str) -> str:
-        rng = self.rng
-        roll = rng.random()
-        if roll < STOCK_SHARE:
-            return rng.choice(STOCK_MESSAGES)
-        if roll < STOCK_SHARE + REPEAT_SHARE and self.recent:
-            return rng.choice(self.recent)
-        if roll < STOCK_SHARE + REPEAT_SHARE + PII_SHARE:
-            message = (
-                f"{ts} INFO  [{rng.choice(THREADS)}] c.acme.account.AuditTrail - {_pii_fragment(rng)} "
-                f"session={_hex(rng, 24)} tenant=t-{rng.randint(1, 400)}"
-            )
-        else:
-            message = _plain_line(rng, ts)
-        while len(message) < 150:
-            message += f" pod={rng.choice(SERVICES)}-{_hex(rng, 9)}-{_hex(rng, 5)}"
-        message = message[:250]
-        if len(self.recent) < 2_000:
-            self.recent.append(message)
-        else:
-            self.recent[rng.randrange(2_000)] = message
-        return message
-
-    def record(self) -> dict[str, Any]:
-        rng = self.rng
-        self.clock += timedelta(milliseconds=rng.randint(1, 40))
-        ts = self.clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        message = self.message(ts)
-        source = rng.choice(SERVICES)
-        if rng.random() < 0.3:  # Fluent Bit `format json`: "date" as epoch seconds and "log"
-            return {"date": round(self.clock.timestamp(), 3), "log": message, "source": source}
-        return {"timestamp": ts, "source": source, "message": message}
-
-    def batch(self, n: int) -> list[dict[str, Any]]:
-        return [self.record() for _ in range(n)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -314,7 +156,7 @@ def measure(database: Database, seconds: float, seed: int) -> Results:
         assert call("POST", f"/api/v1/scenarios/{scenario['id']}/start")[0] == 200
         return str(scenario["id"])
 
-    factory = LogFactory(seed)
+    factory = FakeLogs(seed, HANDLER_MIX)
 
     def handler_step(sid: str, size: int) -> float:
         headers = {"X-Scenario-ID": sid, "Content-Type": "application/json"}

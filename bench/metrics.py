@@ -31,14 +31,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
+from mockupaws_testkit.apigw import json_body, rest_event
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.lambda_context import FakeLambdaContext
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "layers" / "shared"), str(ROOT)]
-
-import psycopg  # noqa: E402
-
-from tests.support.apigw import json_body, rest_event  # noqa: E402
-from tests.support.handlers import load_handler  # noqa: E402
-from tests.support.lambda_context import FakeLambdaContext  # noqa: E402
 
 BASE = "/api/v1/scenarios"
 GOAL_P50_MS = 50.0

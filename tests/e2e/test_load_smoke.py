@@ -1,6 +1,7 @@
-"""A small run of the load test (``bench/load.py``) against the session's local server: concurrent
-producers, every ingest format, the aggregation running meanwhile -- no errors, and stored logs,
-``total_requests`` and metrics agree exactly."""
+"""A small run of the load driver (``mockupaws_testkit.load``, what ``bench/load.py`` runs) against the
+session's local server: concurrent producers, every ingest format, the aggregation running meanwhile --
+no errors, and stored logs, ``total_requests`` and metrics agree exactly
+(``mockupaws_testkit.consistency``)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,9 @@ from typing import Any
 
 import pytest
 
-from bench.load import (
-    Check,
-    LoadConfig,
-    Tally,
-    build_plan,
-    consistency_checks,
-    format_table,
-    loopback_target,
-    run_load,
-    runner_aggregate,
-)
 from mockupaws_local.server import ServerHandle
+from mockupaws_testkit.consistency import Check, Tally, consistency_checks
+from mockupaws_testkit.load import LoadConfig, build_plan, loopback_target, run_load, runner_aggregate
 
 
 def run_against(live_server: ServerHandle, app_env: str, config: LoadConfig) -> Any:
@@ -37,7 +29,7 @@ def run_against(live_server: ServerHandle, app_env: str, config: LoadConfig) -> 
 def test_concurrent_producers_lose_nothing(live_server: ServerHandle, app_env: str) -> None:
     config = LoadConfig(producers=4, requests=40, batch=20, warmup=1, aggregate_interval_s=0.05)
     result = run_against(live_server, app_env, config)
-    report = format_table([result])
+    report = f"{result.tally.errors} errors, {result.tally.unsent} unsent, checks: {result.checks}"
     assert result.tally.errors == 0, result.tally.error_samples
     assert not result.timed_out, report
     assert result.requests == 40
@@ -47,7 +39,8 @@ def test_concurrent_producers_lose_nothing(live_server: ServerHandle, app_env: s
     assert not failed, failed
     # warm-up included: (40 + 4) requests of 20 records reached the database
     assert next(c for c in result.checks if c.name == "metrics summary.total_requests").actual == 44 * 20
-    assert result.aggregation_runs >= 1
+    assert result.aggregation is not None
+    assert result.aggregation.runs >= 1
     assert not result.aggregation_failures
     assert result.ok, report
 

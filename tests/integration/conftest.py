@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.invoke import Reply, call
-from tests.support.logs import SyntheticLog, insert_logs
+from mockupaws_testkit.invoke import Reply, call
+from mockupaws_testkit.synthetic import SyntheticLog, insert_logs
 
 Invoke = Callable[..., Reply]
 
@@ -57,7 +57,7 @@ def scenario_with_logs(
     make_scenario: Callable[..., dict[str, Any]], invoke: Invoke, sql_conn: Any
 ) -> Callable[..., dict[str, Any]]:
     """A scenario created through the API, with synthetic logs stored while it runs (straight into
-    ``scenario_logs``, as ingest would: see ``tests.support.logs``), then brought to ``status``.
+    ``scenario_logs``, as ingest would: see ``mockupaws_testkit.synthetic``), then brought to ``status``.
     Only what it creates is removed afterwards (by ``make_scenario``: the scenario, its logs, rollups)."""
 
     def make(logs: Sequence[SyntheticLog] = (), status: str = "completed", **fields: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from mockupaws.rollups import run as rollups
 from mockupaws.store import db
 from mockupaws.store import rollups as rollup_sql
 from mockupaws.store.rollups import read_buckets
-from tests.support.logs import SyntheticLog, hash_of, insert_logs
+from mockupaws_testkit.synthetic import SyntheticLog, hash_of, insert_logs
 
 T0 = datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
 MakeWithLogs = Callable[..., dict[str, Any]]

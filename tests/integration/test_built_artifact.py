@@ -5,7 +5,7 @@
 run by python3.12 in isolated mode with nothing but the standard library, the built layer's
 ``python/`` directory (what Lambda mounts at ``/opt/python``), each function's built directory while
 its handler is imported (``/var/task``) and boto3 (which the Lambda runtime provides) on ``sys.path``
--- see ``tests/support/lambda_runtime_probe.py``. The network is off in that process.
+-- see ``mockupaws_testkit/lambda_runtime_probe.py``. The network is off in that process.
 
 So a dependency missing from ``layers/shared/requirements.txt``, a file SAM does not package, a
 wheel without a cp312 build, or code that only works from the checkout fails here.
@@ -29,13 +29,13 @@ from typing import IO, Any
 
 import pytest
 
-from tests.support.apigw import json_body, rest_event
+from mockupaws_testkit.apigw import json_body, rest_event
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_ROOT = ROOT / ".aws-sam" / "test-build"
-PROBE = ROOT / "tests" / "support" / "lambda_runtime_probe.py"
+PROBE = ROOT / "mockupaws_testkit" / "lambda_runtime_probe.py"
 # What the Lambda Python runtime itself provides besides the standard library.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 REPLY_TIMEOUT_S = 60

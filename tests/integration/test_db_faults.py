@@ -19,9 +19,9 @@ import pytest
 
 from mockupaws.store import db
 from mockupaws_local.pg import create_database
-from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
-from tests.support.handlers import load_handler
-from tests.support.invoke import Reply, call
+from mockupaws_testkit.dbenv import DedicatedServer, dedicated_server, function_env
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.invoke import Reply, call
 
 DATABASE = "mockupaws"
 

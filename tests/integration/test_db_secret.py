@@ -30,10 +30,10 @@ from psycopg import sql
 from mockupaws.config import get_settings
 from mockupaws.store import db, migrations
 from mockupaws_local.pg import create_database
-from tests.support.dbenv import DedicatedServer, dedicated_server, function_env
-from tests.support.handlers import load_handler
-from tests.support.invoke import Reply, call
-from tests.support.lambda_context import FakeLambdaContext
+from mockupaws_testkit.dbenv import DedicatedServer, dedicated_server, function_env
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.invoke import Reply, call
+from mockupaws_testkit.lambda_context import FakeLambdaContext
 
 ROLE = "mockupaws_app"
 DATABASE = "mockupaws"

@@ -21,10 +21,10 @@ from mockupaws.api.resolver import error_response
 from mockupaws.errors import ServiceUnavailable
 from mockupaws.store import db
 from mockupaws_local.pg import throwaway_database
-from tests.support.dbenv import function_env
-from tests.support.handlers import load_handler
-from tests.support.invoke import call
-from tests.support.lambda_context import FakeLambdaContext
+from mockupaws_testkit.dbenv import function_env
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.invoke import call
+from mockupaws_testkit.lambda_context import FakeLambdaContext
 
 TIMEOUT_MS = 300
 

@@ -18,9 +18,9 @@ import pytest
 from mockupaws.report.service import get_report_full_scan
 from mockupaws.rollups import run as rollups
 from mockupaws.store import db
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.synthetic import SyntheticLog, hash_of, insert_logs, insert_spread
 from tests.integration.conftest import Invoke
-from tests.support.handlers import load_handler
-from tests.support.logs import SyntheticLog, hash_of, insert_logs, insert_spread
 
 BASE = "/api/v1/scenarios"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from mockupaws import observability
-from tests.support.apigw import json_body, rest_event
-from tests.support.handlers import load_handler
-from tests.support.lambda_context import FakeLambdaContext
+from mockupaws_testkit.apigw import json_body, rest_event
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.lambda_context import FakeLambdaContext
 
 SECRET_VALUES = ["ceo.private@example.com", "078-05-1120", "4012 8888 8888 1881", "+44 20 7946 0958"]
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.apigw import json_body
-from tests.support.handlers import load_handler
-from tests.support.lambda_context import FakeLambdaContext
-from tests.support.logs import SyntheticLog
-from tests.support.template import api_routes, scheduled_groups
+from mockupaws_testkit.apigw import json_body
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.lambda_context import FakeLambdaContext
+from mockupaws_testkit.synthetic import SyntheticLog
+from mockupaws_testkit.template import api_routes, scheduled_groups
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 PLACEHOLDER_ID = "11111111-2222-4333-8444-555555555555"

@@ -14,7 +14,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import importlib.util, json, sys
-sys.path[:0] = [{layer!r}, {root!r}]
 spec = importlib.util.spec_from_file_location("handler", {path!r})
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -23,9 +22,7 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("tiktoken"
 
 
 def imported_heavy_modules(group: str) -> set[str]:
-    code = PROBE.format(
-        layer=str(ROOT / "layers" / "shared"), root=str(ROOT), path=str(ROOT / "functions" / group / "app.py")
-    )
+    code = PROBE.format(path=str(ROOT / "functions" / group / "app.py"))  # the layer: the installed mockupaws
     env = {**os.environ, "DATABASE_URL": "postgresql://cold@localhost/start"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}

@@ -41,7 +41,7 @@ def test_bad_values_are_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_statement_timeout_stays_below_the_lambda_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.support.template import template
+    from mockupaws_testkit.template import template
 
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@localhost/db")
     monkeypatch.delenv("DB_STATEMENT_TIMEOUT_MS", raising=False)

