@@ -48,7 +48,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 typecheck: install
-	$(BIN)/mypy layers/shared/mockupaws functions mockupaws_local bench tests
+	$(BIN)/mypy layers/shared/mockupaws functions mockupaws_local mockupaws_testkit bench tests
 
 openapi: install
 	$(BIN)/python -m mockupaws_local.openapi --write
@@ -56,8 +56,12 @@ openapi: install
 openapi-check: install
 	$(BIN)/python -m mockupaws_local.openapi --check
 
+# Coverage: measured over the layer, the handlers and the local server (pyproject.toml, [tool.coverage]);
+# `make test` fails under COVERAGE_MIN percent (see README).
+COVERAGE_MIN ?= 0
+
 test: lint typecheck openapi-check
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_MIN)
 
 unit: install
 	$(BIN)/pytest tests/unit

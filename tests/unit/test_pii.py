@@ -550,6 +550,7 @@ def cpu_seconds_per_call(fn: Callable[[str], object], arg: str, number: int = 10
     ],
     ids=["plain", "json", "one-ip"],
 )
+@pytest.mark.no_cover  # a timing comparison: not under the coverage tracer (it slows the Python side only)
 def test_scan_costs_clearly_less_than_token_counting(line: str, types: tuple[str, ...]) -> None:
     # Given a typical ~200-byte log line
     from mockupaws.tokens.counter import count_tokens
