@@ -19,7 +19,7 @@ from mockupaws.report.breakdown import MAX_SOURCE_ROWS
 from mockupaws.report.models import ScenarioMetrics
 from mockupaws.report.service import get_report, get_report_full_scan
 from mockupaws.rollups import run as rollups
-from tests.support.logs import SyntheticLog, insert_logs
+from mockupaws_testkit.synthetic import SyntheticLog, insert_logs
 
 T0 = datetime(2026, 5, 1, 0, 0, tzinfo=UTC)
 MakeWithLogs = Callable[..., dict[str, Any]]
