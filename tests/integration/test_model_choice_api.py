@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mockupaws.pricing.catalogue import read_catalogue
-from tests.support.invoke import Reply
+from mockupaws_testkit.invoke import Reply
 
 Invoke = Callable[..., Reply]
 BASE = "/api/v1/scenarios"
