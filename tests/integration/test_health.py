@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from mockupaws.store.migrations import migrations_dir
 from mockupaws_local.pg import throwaway_database
+from mockupaws_testkit.dbenv import function_env
+from mockupaws_testkit.invoke import call
 from tests.integration.conftest import Invoke
-from tests.support.dbenv import function_env
-from tests.support.invoke import call
 
 
 def latest_migration() -> str:
