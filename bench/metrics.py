@@ -83,8 +83,9 @@ GENERATE_SQL = """
                                size_bytes, has_pii, pii_types, token_count, sqs_blocks, is_duplicate)
     SELECT %(sid)s::uuid, t, t,
            encode(sha256(convert_to(%(label)s || (i %% %(distinct)s), 'UTF8')), 'hex'),
-           'GET /api/orders/' || (i %% 5000) || ' 200', 'bench', size,
-           pii, CASE WHEN pii THEN ARRAY['email'] ELSE '{}' END,
+           'GET /api/orders/' || (i %% 5000) || ' 200', 'source-' || lpad((i %% %(sources)s)::text, 3, '0'),
+           size, pii, CASE WHEN NOT pii THEN '{}' WHEN i %% 2 = 0 THEN ARRAY['email']
+                           ELSE ARRAY['email', 'phone'] END,
            size / 4, greatest(1, ceil(size / 65536.0))::int, i >= %(distinct)s
     FROM generate_series(0::bigint, %(n)s - 1) AS i,
          LATERAL (SELECT %(start)s::timestamptz + (i * %(span_us)s / %(n)s) * interval '1 microsecond'
@@ -96,11 +97,12 @@ GENERATE_SQL = """
 
 
 def generate_logs(
-    url: str, scenario_id: str, count: int, start: datetime, span: timedelta, label: str
+    url: str, scenario_id: str, count: int, start: datetime, span: timedelta, label: str, sources: int
 ) -> None:
     """``count`` logs from ``start`` over ``span``, ingest-style: bump total_requests on the scenario row,
     then insert, in one transaction. 10% repeat an earlier message of the batch (flagged duplicates),
-    1 in 33 carries PII, 1 in 1000 is 150 KB (3 SQS blocks)."""
+    1 in 33 carries PII (half of those two types), 1 in 1000 is 150 KB (3 SQS blocks); log ``i`` comes from
+    source ``i mod sources``."""
     with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
         conn.execute("SET LOCAL synchronous_commit = off")
         conn.execute(
@@ -113,6 +115,7 @@ def generate_logs(
             "start": start,
             "span_us": span // timedelta(microseconds=1),
             "label": f"bench {label} message ",
+            "sources": sources,
         }
         conn.execute(GENERATE_SQL, params)
 
@@ -125,6 +128,7 @@ def main() -> int:
     parser.add_argument("--tail", type=int, default=2_000, help="logs added after the last aggregation run")
     parser.add_argument("--calls", type=int, default=25, help="handler calls measured (median reported)")
     parser.add_argument("--scan-calls", type=int, default=5, help="full-scan calls measured")
+    parser.add_argument("--sources", type=int, default=200, help="log sources the logs are spread over")
     parser.add_argument("--keep", action="store_true", help="keep the scenario and its logs")
     args = parser.parse_args()
 
@@ -139,7 +143,8 @@ def main() -> int:
     migrations.apply(url)
     with psycopg.connect(url) as conn:
         version = conn.execute("SHOW server_version").fetchone()
-    print(f"PostgreSQL {version[0] if version else '?'}; {args.logs:,} logs over 7 days")
+    server = version[0] if version else "?"
+    print(f"PostgreSQL {server}; {args.logs:,} logs over 7 days from {args.sources} sources")
 
     status, scenario = call("scenarios", "POST", BASE, body={"name": f"bench-metrics-{uuid.uuid4().hex[:8]}"})
     assert status == 201, scenario
@@ -148,7 +153,7 @@ def main() -> int:
     try:
         start = time.perf_counter()
         week_start = (datetime.now(UTC) - timedelta(days=8)).replace(minute=0, second=0, microsecond=0)
-        generate_logs(url, sid, args.logs, week_start, timedelta(days=7), "main")
+        generate_logs(url, sid, args.logs, week_start, timedelta(days=7), "main", args.sources)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("ANALYZE scenario_logs")
         print(f"generated {args.logs:,} logs in {time.perf_counter() - start:.1f} s")
@@ -181,7 +186,9 @@ def main() -> int:
         print(f"aggregation total: {rolled:,} logs in {total_s:.2f} s ({rolled / total_s:,.0f} logs/s)")
 
         # 3. a fresh tail, as between two scheduled runs
-        generate_logs(url, sid, args.tail, week_start + timedelta(days=7), timedelta(minutes=5), "tail")
+        generate_logs(
+            url, sid, args.tail, week_start + timedelta(days=7), timedelta(minutes=5), "tail", args.sources
+        )
 
         # 4. rollups + tail through the handler vs the full scan
         with_rollups, body = timed(via_handler, args.calls)
@@ -189,6 +196,21 @@ def main() -> int:
         full_scan, reference = timed(lambda: get_report_full_scan(scenario_id), args.scan_calls)
         assert body == reference.model_dump(mode="json"), "rollups + tail differ from the full scan"
         assert body["summary"]["total_requests"] == args.logs + args.tail
+        assert len(body["by_source"]) == min(args.sources, 51)
+
+        # 5. the redacted logs listing (analysis function): newest page, a rare-type filter, one source
+        def logs_page(**query: str) -> Callable[[], dict[str, Any]]:
+            def page() -> dict[str, Any]:
+                status, reply = call("analysis", "GET", f"{BASE}/{sid}/logs", query=query)
+                assert status == 200, reply
+                assert 0 < len(reply["items"]) <= int(query["limit"])
+                return dict(reply)
+
+            return page
+
+        newest, _ = timed(logs_page(limit="50"), args.calls)
+        phone, _ = timed(logs_page(limit="50", pii_type="phone"), args.calls)
+        one_source, _ = timed(logs_page(limit="50", source="source-007", has_pii="true"), args.calls)
     finally:
         if not args.keep:
             call("scenarios", "POST", f"{BASE}/{sid}/stop")
@@ -200,6 +222,9 @@ def main() -> int:
         ("handler, no rollups (all tail)", no_rollup),
         (f"handler, rollups + {args.tail:,}-log tail", with_rollups),
         ("full scan (get_metrics_full_scan)", full_scan),
+        ("logs page: newest 50", newest),
+        ("logs page: 50 with pii_type=phone", phone),
+        ("logs page: 50 PII logs of one source", one_source),
     ]
     print()
     title = f"metrics read, {args.logs + args.tail:,} logs"
@@ -211,7 +236,8 @@ def main() -> int:
     summary = body["summary"]
     print(
         f"answer: {summary['total_requests']:,} requests, {summary['total_cost_usd']} USD, "
-        f"{summary['duplicate_logs']:,} duplicates, {len(body['timeseries'])} series points"
+        f"{summary['duplicate_logs']:,} duplicates, {len(body['timeseries'])} series points, "
+        f"{len(body['by_source'])} by_source rows"
     )
     ok = p50 <= GOAL_P50_MS and ratio >= GOAL_RATIO
     print(f"goal p50 <= {GOAL_P50_MS:.0f} ms and >= {GOAL_RATIO:.0f}x: {'met' if ok else 'NOT met'}")
