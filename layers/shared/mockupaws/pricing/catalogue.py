@@ -368,3 +368,47 @@ def model_rows(catalogue: Catalogue) -> Iterator[ModelRow]:
             notes=notes if isinstance(notes, str) else " ".join(notes),
             source=_source_url(catalogue, life["source"]),
         )
+
+
+# --------------------------------------------------------------------------------------------
+# The models table of docs/costs.md
+# --------------------------------------------------------------------------------------------
+
+_SHORT_WAY: Final[Mapping[str, str]] = {
+    "on_demand": "in-region",
+    "batch": "batch",
+    "geo_profile": "geo",
+    "global_profile": "global",
+}
+
+
+def models_table(catalogue: Catalogue, region: str = "us-east-1") -> str:
+    """The Markdown table of docs/costs.md#models: each model's key, name, lifecycle, how many regions
+    offer it each way, and its ``region`` price per **1M** tokens (the first way offered there).
+    ``python -m mockupaws.pricing.catalogue`` prints it; a test keeps the docs equal to it."""
+    lines = [
+        f"| key | model | lifecycle | offered (regions per way) | {region} price per 1M tokens, in / out |",
+        "|---|---|---|---|---|",
+    ]
+    for key, info in catalogue.raw["models"].items():
+        life = info["lifecycle"]
+        state = life["state"] + (" (extended access)" if life.get("extended_access") else "")
+        if life.get("eol_on"):
+            state += f", EOL {life['eol_on']}"
+        counts = {w: sum(1 for ways in info["offers"].values() if w in ways) for w in INFERENCE_WAYS}
+        offered = ", ".join(f"{_SHORT_WAY[w]} {n}" for w, n in counts.items() if n)
+        here = info["offers"].get(region, {})
+        price = "—"
+        for way in INFERENCE_WAYS:
+            if way in here:
+                per_1m = [
+                    format((Decimal(here[way][d]) * 1000).normalize(), "f") for d in ("input", "output")
+                ]
+                price = f"{per_1m[0]} / {per_1m[1]} ({_SHORT_WAY[way]})"
+                break
+        lines.append(f"| `{key}` | {info['name']} ({info['provider']}) | {state} | {offered} | {price} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(models_table(read_catalogue()), end="")
