@@ -449,7 +449,7 @@ def main(argv: list[str] | None = None, *, client_factory: Callable[[], PricingC
     if not args.dry_run:
         out = args.out or args.catalogue
         write_catalogue(result.catalogue, out)
-        print(f"wrote {out}")
+        print(f"wrote {out}; now regenerate docs/costs.md#models: python -m mockupaws.pricing.catalogue")
     return 0
 
 
