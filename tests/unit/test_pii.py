@@ -153,7 +153,7 @@ def test_ssn_detected(value: str, template: str) -> None:
         "ref 123-45-6789-01",  # longer dash run
         "ticket ORD-123-45-6789",
         "part ABC123-45-6789",
-        "serial 123 45 6789",  # not dashed
+        "serial 123 45 6789",  # spaced, no SSN context word near
         "account 123456789",
         "date 2024-01-15",
         "date 01-15-2024",
@@ -286,17 +286,13 @@ def test_phone_detected(value: str, template: str) -> None:
     "text",
     [
         "phone=4155550132",  # ten digits without separators
+        "+11234567890",  # ungrouped: held to the numbering plan (area code starts with 1)
+        "+19115550100",  # ungrouped, N11 area code
         "date 2024-01-15",
         "at 10:23:45 and 12:30:45.123",
         "upgraded v1.2.3 to v1.2.4",
         "ssn 123-45-6789",
         "card 4111-1111-1111-1111",
-        "range 123-456-7890",  # area code starts with 1
-        "code 415-155-0132",  # exchange starts with 1
-        "(123) 456-7890",
-        "area 911-555-0100",  # N11 service code
-        "x 212-911-0100",
-        "(291) 555-0100",  # N9X area codes are reserved
         "ext 555-0132",  # seven digits
         "order 415-555-01320",  # longer run
         "x=415-555-0132-44",
@@ -306,7 +302,6 @@ def test_phone_detected(value: str, template: str) -> None:
         "2024-03-07T10:00:00+01:00",
         "growth +12% and delta=+1234",
         "+1 415 555",  # too short
-        "+1 123 456 7890",  # invalid NANP area
         "+283 123 456 789",  # unassigned country code
         "+0044 20 7946 0958",  # no country code starts with 0
         "counter +1234567",  # too short

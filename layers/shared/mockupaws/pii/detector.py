@@ -68,18 +68,38 @@ def _glued(ch: str) -> bool:
     return ch in ".-+" or _is_word_char(ch)
 
 
+# An extension after a phone number goes with it: "x12", " x 623", "ext.12", " ext 527", "EXT623",
+# "#12" ("415-555-0132x12" is one phone). ``_EXTENSION_AHEAD`` lets a candidate end before one.
+_EXTENSION_AHEAD: Final = r"(?:[xX#]|[eE][xX][tT](?:[eE][nN][sS][iI][oO][nN])?\.?)[ ]?[0-9]"
+_EXTENSION: Final = re.compile(
+    r"[ ]?(?:[xX#]|[eE][xX][tT](?:[eE][nN][sS][iI][oO][nN])?\.?)[ ]?[0-9]{1,6}(?![\w.-])"
+)
+
+
+def _phone_end(message: str, end: int) -> int:
+    """Where a phone number whose digits end at ``end`` ends: after its extension, if one follows;
+    -1 if the number is glued to a word without being an extension."""
+    ext = _EXTENSION.match(message, end)
+    if ext is not None:
+        return ext.end()
+    if end < len(message) and _is_word_char(message[end]):
+        return -1
+    return end
+
+
 # ==================================================================================================
 # SSN and NANP "415-555-0132", anchored on "-".
 # ==================================================================================================
 # Both start at the first dash; the three digits before it are checked by lookbehinds. An SSN may not
-# follow a word character or a dash (it would be part of a longer run).
+# follow a word character or a dash (it would be part of a longer run). A NANP number may be followed
+# by its extension ("415-555-0132x12").
 _DASH_CANDIDATES: Final = re.compile(
     r"""
     -(?:
         (?<=[0-9]{3}-)(?<![\w-][0-9]{3}-)(?P<ssn>[0-9]{2}-[0-9]{4})(?![\w-])
-      | (?<=[2-9][0-9]{2}-)(?P<nanp>[2-9][0-9]{2}-[0-9]{4})(?!\w|[-.][0-9])
+      | (?<=[0-9]{3}-)(?P<nanp>[0-9]{3}-[0-9]{4})(?:(?=EXT)|(?!\w|[-.][0-9]))
     )
-    """,
+    """.replace("EXT", _EXTENSION_AHEAD),
     re.VERBOSE,
 )
 
@@ -92,8 +112,12 @@ def _valid_ssn(area: str, group: str, serial: str) -> bool:
 
 
 def _valid_nanp(area: str, exchange: str) -> bool:
-    """NANP: area code and exchange start with 2-9; neither is an N11 service code; area codes with
-    9 in the middle (N9X) are reserved."""
+    """NANP rules, for numbers written without separators ("+14155550132"): area code and exchange
+    start with 2-9; neither is an N11 service code; area codes with 9 in the middle (N9X) are reserved.
+
+    Numbers in a strong shape ("415-555-0132", "(415) 555-0132", "+1 415 555 0132") are not held to
+    these rules: written like that in a log, a number with a reserved code is still someone's number
+    (a test line, a typo, a number of another plan), and a leak cannot be taken back."""
     if area[0] < "2" or exchange[0] < "2":
         return False
     if area[1:] == "11" or exchange[1:] == "11":
@@ -127,25 +151,27 @@ def _dash_pass(message: str, spans: list[_Span]) -> None:
                 continue
         else:
             start = _nanp_start(message, dash - 3, "-")
-            if start >= 0 and _valid_nanp(message[dash - 3 : dash], m.group("nanp")[0:3]):
-                spans.append((start, m.end(), "phone"))
-                pos = m.end()
+            end = _phone_end(message, m.end()) if start >= 0 else -1
+            if end > 0:
+                spans.append((start, end, "phone"))
+                pos = end
                 continue
         pos = dash + 1
 
 
 # ==================================================================================================
-# IPv4 and NANP "415.555.0132", anchored on ".".
+# IPv4, NANP "415.555.0132" and SSN "078.05.1120", anchored on ".".
 # ==================================================================================================
-# Both start at the first dot. The first octet (1-3 digits) is found in Python by walking back. A
+# All start at the first dot. The first octet (1-3 digits) is found in Python by walking back. A
 # dotted quad followed by "-" and a letter is a version ("1.2.3.4-SNAPSHOT", "1.0.0.1-el8").
 _DOT_CANDIDATES: Final = re.compile(
     r"""
     \.(?:
         (?<=[0-9]\.)(?P<ipv4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})(?!\w|\.[0-9]|-[A-Za-z])
-      | (?<=[2-9][0-9]{2}\.)(?P<nanp>[2-9][0-9]{2}\.[0-9]{4})(?!\w|[-.][0-9])
+      | (?<=[0-9]{3}\.)(?P<nanp>[0-9]{3}\.[0-9]{4})(?:(?=EXT)|(?!\w|[-.][0-9]))
+      | (?<=[0-9]{3}\.)(?<![\w.-][0-9]{3}\.)(?P<ssn>[0-9]{2}\.[0-9]{4})(?![\w-]|\.[0-9])
     )
-    """,
+    """.replace("EXT", _EXTENSION_AHEAD),
     re.VERBOSE,
 )
 
@@ -191,12 +217,17 @@ def _dot_pass(message: str, spans: list[_Span]) -> None:
                 spans.append((start, m.end(), "ip_address"))
                 pos = m.end()
                 continue
-        else:
+        elif m.group("nanp") is not None:
             start = _nanp_start(message, dot - 3, ".")
-            if start >= 0 and _valid_nanp(message[dot - 3 : dot], m.group("nanp")[0:3]):
-                spans.append((start, m.end(), "phone"))
-                pos = m.end()
+            end = _phone_end(message, m.end()) if start >= 0 else -1
+            if end > 0:
+                spans.append((start, end, "phone"))
+                pos = end
                 continue
+        elif _valid_ssn(message[dot - 3 : dot], message[dot + 1 : dot + 3], message[dot + 4 : dot + 8]):
+            spans.append((dot - 3, m.end(), "ssn"))
+            pos = m.end()
+            continue
         pos = dot + 1
 
 
@@ -204,10 +235,10 @@ def _dot_pass(message: str, spans: list[_Span]) -> None:
 # Card numbers.
 # ==================================================================================================
 # Gate: the message's digit shape (every digit mapped to "0") must hold 13 consecutive digits, or
-# groups 4-4-4 / 4-6-4 separated by spaces or dashes. Non-ASCII text only adds bytes >= 0x80, so the
+# groups 4-4-4 / 4-6-4 separated by spaces, dashes or dots. Non-ASCII text only adds bytes >= 0x80, so the
 # gate never misses a card.
 _DIGITS_TO_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
-_CARD_SHAPE: Final = re.compile(rb"0000(?:0{9}|[ -]0000[ -]0000|[ -]000000[ -]0000)")
+_CARD_SHAPE: Final = re.compile(rb"0000(?:0{9}|[ .-]0000[ .-]0000|[ .-]000000[ .-]0000)")
 # The candidate: a boundary character (the message is prefixed with a space), a whole digit run, then
 # either nothing more (a run of 13+ digits) or groups with one consistent separator: 4-4-4 and up to
 # two more groups of 1-4 (4-4-4-4, 4-4-4-4-3, or a card and a trailing group that validation drops),
@@ -217,7 +248,7 @@ _CARD_CANDIDATES: Final = re.compile(
     [^0-9A-Za-z_](?P<run>[0-9]++)
     (?:
         (?<=[0-9]{13})
-      | (?P<sep>[ -])(?:[0-9]{4}(?P=sep)[0-9]{4}(?:(?P=sep)[0-9]{1,4}){0,2}|[0-9]{6}(?P=sep)[0-9]{4,5})
+      | (?P<sep>[ .-])(?:[0-9]{4}(?P=sep)[0-9]{4}(?:(?P=sep)[0-9]{1,4}){0,2}|[0-9]{6}(?P=sep)[0-9]{4,5})
     )
     (?![\w-]|\.[0-9])
     """,
@@ -237,26 +268,34 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def _issuer_length_ok(digits: str) -> bool:
-    """Whether the number has a known issuer prefix and a length that issuer uses. (Prefixes are
-    compared as strings of equal length, which orders them like numbers.)"""
+    """Whether the number has the prefix of a live card brand and a length that brand uses. (Prefixes
+    are compared as strings of equal length, which orders them like numbers.)"""
     n = len(digits)
+    first = digits[0]
     p2 = digits[:2]
     p3 = digits[:3]
     p4 = digits[:4]
-    if digits[0] == "4":  # Visa
+    if first == "4":  # Visa (Visa Electron, Visa/Dankort 4571)
         return n in (13, 16, 19)
+    if first == "6" or p2 == "50" or "56" <= p2 <= "58":
+        # Maestro (50, 56-69; Dankort 5019, Verve 506/507), Discover, UnionPay, RuPay, Troy's 65, ...
+        return 13 <= n <= 19
+    if first == "1":  # UATP (AirPlus)
+        return n == 15
+    if "2200" <= p4 <= "2204":  # Mir
+        return 16 <= n <= 19
+    if p2 in ("81", "82"):  # UnionPay 81, RuPay 82
+        return 16 <= n <= 19
+    if p4 == "9792":  # Troy
+        return n == 16
     if "51" <= p2 <= "55" or "2221" <= p4 <= "2720":  # Mastercard
         return n == 16
     if p2 in ("34", "37"):  # American Express
         return n == 15
-    if p4 == "6011" or "644" <= p3 <= "649" or p2 == "65":  # Discover
-        return 16 <= n <= 19
     if "3528" <= p4 <= "3589":  # JCB
         return 16 <= n <= 19
     if "300" <= p3 <= "305" or p2 in ("36", "38", "39") or p4 == "3095":  # Diners Club
         return 14 <= n <= 19
-    if p2 == "62":  # UnionPay
-        return 16 <= n <= 19
     return False
 
 
@@ -276,6 +315,8 @@ def _grouped_card_end(text: str, start: int, end: int, sep: str) -> int:
             return -1
         if _valid_card_number(digits):
             return start + len(candidate)
+        if sep == ".":  # a longer dotted run is one token (an OID, a version): no groups are dropped
+            return -1
         candidate = candidate[: candidate.rfind(sep)]
 
 
@@ -316,8 +357,8 @@ def _card_pass(message: str, spans: list[_Span], shape: bytes, first: re.Match[b
         start = shape_match.start()
         while start > 0 and "0" <= message[start - 1] <= "9":
             start -= 1
-        # padded[start] is the character before the run; every issuer prefix starts with 2-6.
-        m = _CARD_CANDIDATES.match(padded, start) if message[start] in "23456" else None
+        # padded[start] is the character before the run; no brand's prefix starts with 0 or 7.
+        m = _CARD_CANDIDATES.match(padded, start) if message[start] not in "07" else None
         end = _card_end(padded, m) if m is not None else -1
         if end > 0:
             spans.append((start, end - 1, "credit_card"))
@@ -331,13 +372,19 @@ def _card_pass(message: str, spans: list[_Span], shape: bytes, first: re.Match[b
 # ==================================================================================================
 # Phones written with "+" and a country code, and NANP numbers with the area code in parentheses.
 # ==================================================================================================
-# "+", a country code, then digit groups separated by one space, dot or dash; a group may be in
-# parentheses ("+1 (415) 555-0132", "+44 (0)20 7946 0958"). A group glued to letters ("4bf9...") ends
-# the candidate; a country code glued to letters rejects it.
+# "+" and a country code (or the country code in parentheses: "(+41) 22 730 5989"), then digit groups
+# separated by one space, dot or dash; a group may be in parentheses ("+1 (415) 555-0132",
+# "+44 (0)20 7946 0958"). A group glued to letters ("4bf9...") ends the candidate, unless the letters
+# start an extension ("+1-415-555-0132x12"); a country code glued to letters rejects it.
+_NOT_GLUED: Final = r"(?:(?=EXT)|(?!\w))".replace("EXT", _EXTENSION_AHEAD)
 _INTL_CANDIDATES: Final = re.compile(
-    r"\+[1-9][0-9]*+(?:(?:[ .-]?\([0-9]{1,4}\)[ .-]?[0-9]++|[ .-][0-9]++)(?!\w))*+(?!\w)"
+    r"(?:\(\+[1-9][0-9]{0,2}\)|\+[1-9][0-9]*+)"
+    r"(?:(?:[ .-]?\([0-9]{1,4}\)[ .-]?[0-9]++|[ .-][0-9]++)NG)*+NG".replace("NG", _NOT_GLUED)
 )
-_NANP_PAREN: Final = re.compile(r"\(([2-9][0-9]{2})\)[ .-]?([2-9][0-9]{2})[ .-]?[0-9]{4}(?!\w|[-.][0-9])")
+# "(415) 555-0132", "(415)555-0132": the parentheses make it a phone, whatever the codes.
+_NANP_PAREN: Final = re.compile(
+    r"\([0-9]{3}\)[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?:(?=EXT)|(?!\w|[-.][0-9]))".replace("EXT", _EXTENSION_AHEAD)
+)
 
 
 def _codes(spec: str) -> frozenset[str]:
@@ -372,7 +419,7 @@ def _intl_phone_length(candidate: str) -> int:
     dropped from the end (a chunk such as "123-45-6789" is kept or dropped whole). A chunk that is an
     IPv4 address ends the phone. A "(0)" trunk prefix is not counted (it is not dialled from abroad).
     """
-    nanp = candidate[1] == "1"
+    nanp = candidate[1] == "1" or candidate.startswith("(+1)")
     max_digits = 11 if nanp else _E164_MAX_DIGITS
     digits = _phone_digits(candidate)
     length = len(candidate)
@@ -385,11 +432,12 @@ def _intl_phone_length(candidate: str) -> int:
                 break
             digits += part
             length += len(chunk) + 1
+    grouped = length > 0 and not candidate[1:length].isdigit()
     if nanp:
         if len(digits) != 11:
             return -1
-        return length if _valid_nanp(digits[1:4].decode(), digits[4:7].decode()) else -1
-    grouped = length > 0 and not candidate[1:length].isdigit()
+        # Grouped ("+1 415 555 0132") is a strong shape; "+14155550132" must follow the plan.
+        return length if grouped or _valid_nanp(digits[1:4].decode(), digits[4:7].decode()) else -1
     if len(digits) < (_INTL_MIN_DIGITS if grouped else _INTL_MIN_DIGITS_UNGROUPED):
         return -1
     code = digits[:3].decode()
@@ -404,8 +452,9 @@ def _intl_phone_pass(message: str, spans: list[_Span]) -> None:
         if start > 0 and (message[start - 1] == "+" or _is_word_char(message[start - 1])):
             continue
         length = _intl_phone_length(m.group())
-        if length > 0:
-            spans.append((start, start + length, "phone"))
+        end = _phone_end(message, start + length) if length > 0 else -1
+        if end > 0:
+            spans.append((start, end, "phone"))
 
 
 _TRUNK_PREFIX_AFTER: Final = frozenset(" \t\n=(\"'<[,;")
@@ -414,14 +463,15 @@ _TRUNK_PREFIX_AFTER: Final = frozenset(" \t\n=(\"'<[,;")
 def _paren_phone_pass(message: str, spans: list[_Span]) -> None:
     for m in _NANP_PAREN.finditer(message):
         start = m.start()
-        if (start > 0 and _is_word_char(message[start - 1])) or not _valid_nanp(m.group(1), m.group(2)):
+        end = _phone_end(message, m.end())
+        if (start > 0 and _is_word_char(message[start - 1])) or end < 0:
             continue
         # A leading trunk "1" ("1 (800) 555-0199") belongs to the number, if it stands alone.
         if message[max(0, start - 2) : start] in ("1 ", "1-", "1.") and (
             start == 2 or (start > 2 and message[start - 3] in _TRUNK_PREFIX_AFTER)
         ):
             start -= 2
-        spans.append((start, m.end(), "phone"))
+        spans.append((start, end, "phone"))
 
 
 # ==================================================================================================
@@ -507,7 +557,10 @@ def _ipv6_pass(message: str, spans: list[_Span]) -> None:
 # ==================================================================================================
 # Found from the "@": a dotted domain whose last label (the TLD) is 2+ letters; the local part is then
 # read backwards from the "@".
-_EMAIL_DOMAIN: Final = re.compile(r"@((?:[^\W_][\w-]*+\.)+([^\W\d_]{2,63}))(?![\w-]|\.[^\W_])")
+# The TLD is 2+ letters (any script: "рф", "中国") or its punycode form ("xn--p1ai").
+_EMAIL_DOMAIN: Final = re.compile(
+    r"@((?:[^\W_][\w-]*+\.)+([^\W\d_]{2,63}|[xX][nN]--[A-Za-z0-9-]{1,59}))(?![\w-]|\.[^\W_])"
+)
 _DOMAIN_MAX: Final = 253
 _LOCAL_PART_MAX: Final = 64
 _LOCAL_PART_REVERSED: Final = re.compile(r"[\w.%+-]{1,65}")  # one more than allowed, to see a too-long one
@@ -545,6 +598,34 @@ def _email_pass(message: str, spans: list[_Span]) -> None:
         if not local_part or len(local_part) > _LOCAL_PART_MAX:
             continue
         spans.append((at - len(local_part), m.end(), "email"))
+
+
+# ==================================================================================================
+# SSN written with spaces ("078 05 1120"), when an SSN context word is near.
+# ==================================================================================================
+# Three digit groups separated by spaces are common in logs (a status, a count, a size), so the shape
+# alone is not enough: like Presidio's context words, "ssn", "ss#", "social security" (and "soc sec")
+# within a few words before or after make it an SSN. Dashed and dotted SSNs need no context.
+_SPACED_SSN_SHAPE: Final = b"000 00 0000"
+_SPACED_SSN: Final = re.compile(r"(?<![\w.+-])(?<![0-9] )([0-9]{3}) ([0-9]{2}) ([0-9]{4})(?![\w-]|[ .][0-9])")
+_SSN_CONTEXT: Final = re.compile(
+    r"(?<![A-Za-z])(?:ssns?|ss#|ssn#|social[\s_-]*security|soc[\s._-]*sec)(?![A-Za-z])", re.IGNORECASE
+)
+_SSN_CONTEXT_BEFORE: Final = 48
+_SSN_CONTEXT_AFTER: Final = 32
+
+
+def _spaced_ssn_pass(message: str, spans: list[_Span]) -> None:
+    for m in _SPACED_SSN.finditer(message):
+        if not _valid_ssn(m.group(1), m.group(2), m.group(3)):
+            continue
+        start, end = m.span()
+        if (
+            _SSN_CONTEXT.search(message, max(0, start - _SSN_CONTEXT_BEFORE), start) is None
+            and _SSN_CONTEXT.search(message, end, end + _SSN_CONTEXT_AFTER) is None
+        ):
+            continue
+        spans.append((start, end, "ssn"))
 
 
 # ==================================================================================================
@@ -599,6 +680,8 @@ def scan(message: str) -> PiiScan:
         _paren_phone_pass(message, spans)
     if ":" in message:
         _ipv6_pass(message, spans)
+    if _SPACED_SSN_SHAPE in shape:
+        _spaced_ssn_pass(message, spans)
     if not spans:
         return PiiScan(_NO_TYPES, message)
     return _redact(message, spans)
