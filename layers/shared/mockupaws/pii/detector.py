@@ -24,19 +24,22 @@ How it works, and why it is cheap enough to run on every ingested log:
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal, get_args
 
-__all__ = ["PII_TYPES", "PLACEHOLDERS", "PiiScan", "scan"]
+__all__ = ["PII_TYPES", "PLACEHOLDERS", "PiiScan", "PiiType", "scan"]
 
-PII_TYPES: Final[tuple[str, ...]] = ("credit_card", "email", "ip_address", "phone", "ssn")
+PiiType = Literal["credit_card", "email", "ip_address", "phone", "secret", "ssn"]
+PII_TYPES: Final[tuple[PiiType, ...]] = get_args(PiiType)
 
 PLACEHOLDERS: Final[dict[str, str]] = {
     "credit_card": "[CREDIT_CARD]",
     "email": "[EMAIL]",
     "ip_address": "[IP_ADDRESS]",
     "phone": "[PHONE]",
+    "secret": "[SECRET]",
     "ssn": "[SSN]",
 }
 
@@ -357,8 +360,14 @@ def _card_pass(message: str, spans: list[_Span], shape: bytes, first: re.Match[b
         start = shape_match.start()
         while start > 0 and "0" <= message[start - 1] <= "9":
             start -= 1
-        # padded[start] is the character before the run; no brand's prefix starts with 0 or 7.
-        m = _CARD_CANDIDATES.match(padded, start) if message[start] not in "07" else None
+        # padded[start] is the character before the run. No brand's prefix starts with 0 or 7, and one
+        # starting with 1 (UATP) is 15 digits: epoch milliseconds (13 digits from 1) are skipped here.
+        lead = message[start]
+        if lead == "1":
+            maybe = message[start : start + 15].isdigit() and not message[start + 15 : start + 16].isdigit()
+        else:
+            maybe = lead not in "07"
+        m = _CARD_CANDIDATES.match(padded, start) if maybe else None
         end = _card_end(padded, m) if m is not None else -1
         if end > 0:
             spans.append((start, end - 1, "credit_card"))
@@ -629,6 +638,347 @@ def _spaced_ssn_pass(message: str, spans: list[_Span]) -> None:
 
 
 # ==================================================================================================
+# Secrets: credentials that must never reach a model provider.
+# ==================================================================================================
+# Rules follow the documented formats that gitleaks and detect-secrets match (provider prefixes, AWS
+# key ids, JWTs, PEM blocks, URL user info, secret-named keys, Authorization headers). There is no
+# entropy-only rule: trace ids, UUIDs, hashes and base64 payloads carry no credential by their shape.
+#
+# Cost: each rule group runs only when something cheap says it may apply: a prefixed token lives in a
+# run of 20+ token characters that starts with a known prefix (found on a translated copy of the
+# message with a fast substring search), a key-value secret needs a keyword in the lower-cased
+# message, a URL password needs "://" and "@", a PEM block needs "-----BEGIN".
+
+# Provider tokens by documented prefix (a token is a whole run of [A-Za-z0-9_-]: nothing glued before
+# or after). A body made of one repeated character ("ghp_xxxx...") is a mask in documentation, not a
+# token.
+_TOKEN_RULES: Final = re.compile(
+    r"""
+    (?:
+        gh[pousr]_(?P<gh>[A-Za-z0-9]{36})                                # GitHub PAT, OAuth, app, refresh
+      | github_pat_(?P<ghfg>\w{50,255})                                  # GitHub fine-grained PAT
+      | gl(?:pat|dt|ft|rt|cbt|ptt|imt|oas|soat|ffct|agent)-(?P<gl>[\w-]{20,50})  # GitLab
+      | GR1348941(?P<glr>[\w-]{20,50})                                   # GitLab runner registration
+      | xox[abposre]-(?:[0-9]+-)+(?P<slack>[A-Za-z0-9]{10,})             # Slack
+      | [sr]k_(?:live|test|prod)_(?P<stripe>[A-Za-z0-9]{10,99})          # Stripe secret / restricted
+      | sk-ant-(?:api|admin)[0-9]{2}-(?P<anthropic>[\w-]{20,})           # Anthropic
+      | sk-(?:(?:proj|svcacct|admin)-)?(?P<openai>[\w-]{20,})            # OpenAI
+      | AIza(?P<google>[\w-]{35})                                        # Google API key
+      | npm_(?P<npm>[A-Za-z0-9]{36})                                     # npm
+      | pypi-(?P<pypi>AgE[\w-]{50,})                                     # PyPI
+      | hf_(?P<hf>[A-Za-z0-9]{34})                                       # Hugging Face
+      | dop_v1_(?P<digitalocean>[a-f0-9]{64})                            # DigitalOcean
+      | shp(?:at|ca|pa|ss)_(?P<shopify>[a-fA-F0-9]{32})                  # Shopify
+      | (?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)(?P<aws>[A-Z0-9]{16})         # AWS access key id
+      | (?P<jwt>eyJ[\w-]{10,}\.eyJ[\w-]{10,}(?:\.[\w-]*)?)               # JWT (signature optional)
+    )
+    (?![\w-])
+    """,
+    re.VERBOSE,
+)
+# Cheap hints that a prefixed token may be present (each a literal-led search the regex engine runs
+# fast); only a message with a hint is searched with ``_TOKEN_RULES``.
+_TOKEN_HINT_UNDERSCORE: Final = re.compile(
+    r"_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=npm_)|(?<=hf_)|(?<=dop_v1_)|(?<=shp[acps][asta]_)|(?<=[sr]k_))"
+)
+_TOKEN_HINT_GITLAB: Final = re.compile(r"gl(?:pat|dt|ft|rt|cbt|ptt|imt|oas|soat|ffct|agent)-")
+_TOKEN_HINT_AWS_GOOGLE: Final = re.compile(r"A(?:KIA|SIA|BIA|CCA|3T|Iza)")
+# Other tokens with a documented shape that is not one run of token characters.
+_SENDGRID: Final = re.compile(r"(?<![\w.-])SG\.[\w-]{22}\.[\w-]{43}(?![\w.-])")
+_SLACK_WEBHOOK: Final = re.compile(
+    r"hooks\.slack\.com/services/(T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)"
+)
+# The AWS secret access key that goes with a key id: 40 characters of base64 standing alone.
+_AWS_SECRET_KEY: Final = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_HEX_CHARS: Final = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_mask(body: str) -> bool:
+    """A documentation mask ("xxxx...", "0000...", "aaaa..."): one character repeated."""
+    return len(set(body)) <= 1
+
+
+def _jwt_header_ok(token: str) -> bool:
+    """A JWT's first segment decodes to a JSON header naming an algorithm or a type."""
+    header = token[: token.index(".")]
+    try:
+        decoded = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+    except ValueError:
+        return False
+    return decoded.startswith(b"{") and (b'"alg"' in decoded or b'"typ"' in decoded or b'"kid"' in decoded)
+
+
+def _token_ok(m: re.Match[str]) -> bool:
+    kind = m.lastgroup
+    body = m.group(kind) if kind is not None else m.group()
+    if kind == "jwt":
+        return _jwt_header_ok(body)
+    if _is_mask(body):
+        return False
+    if kind == "openai":
+        # Keys mix upper case, lower case and digits; a lower-case slug ("sk-worker-7d9f8b6c5d-x2k4p",
+        # a pod name) is not one.
+        return (
+            any(c.isupper() for c in body)
+            and any(c.islower() for c in body)
+            and any(c.isdigit() for c in body)
+        )
+    return True
+
+
+def _token_hint(message: str) -> bool:
+    return (
+        _TOKEN_HINT_UNDERSCORE.search(message) is not None
+        or _TOKEN_HINT_AWS_GOOGLE.search(message) is not None
+        or "eyJ" in message
+        or "xox" in message
+        or "sk-" in message
+        or "pypi-" in message
+        or "GR1348941" in message
+        or _TOKEN_HINT_GITLAB.search(message) is not None
+    )
+
+
+def _token_pass(message: str, spans: list[_Span]) -> bool:
+    """Prefixed tokens, each a whole run of token characters. Returns whether an AWS key id was found."""
+    aws = False
+    for m in _TOKEN_RULES.finditer(message):
+        start = m.start()
+        if (start == 0 or not _is_token_char(message[start - 1])) and _token_ok(m):
+            spans.append((start, m.end(), "secret"))
+            aws = aws or m.lastgroup == "aws"
+    return aws
+
+
+def _is_token_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-"
+
+
+def _aws_secret_key_pass(message: str, spans: list[_Span]) -> None:
+    """Next to an AWS key id: a 40-character base64 value is its secret key (a 40-digit hex sha1 is
+    not: a secret key mixes cases, or holds "/" or "+")."""
+    for m in _AWS_SECRET_KEY.finditer(message):
+        value = m.group()
+        if not set(value) <= _HEX_CHARS and not _is_mask(value):
+            spans.append((m.start(), m.end(), "secret"))
+
+
+# Key-value secrets: "password=...", "db_pass: ...", '"client_secret": "..."', "apiKey => '...'",
+# "X-Api-Key: ...", and Authorization headers. The key is split into words (snake, kebab, dotted or
+# camel case); it names a secret if a word is a secret word and the key does not end in a word that
+# makes it metadata about the secret ("password_changed_at", "secret_arn", "token_count").
+_KEYWORD: Final = re.compile(r"pass|pwd|secret|token|key|auth|cred")  # in the lower-cased message
+_KEY_CHARS: Final = re.compile(r"[\w.-]*")
+_SEPARATOR_AND_VALUE: Final = re.compile(
+    r"""
+    \\?["']?[ \t]*(?:=>|:=|=|:)[ \t]*
+    (?P<value>
+        \\"(?:[^"\\]|\\[^"])*\\"          # an escaped JSON string inside a string
+      | "(?:[^"\\\n]|\\.)*"
+      | '[^'\n]*'
+      | `[^`\n]*`
+      | [^\s,;&"'`]+
+    )?
+    """,
+    re.VERBOSE,
+)
+_KEY_WORDS: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_SECRET_WORDS: Final = _word_set("password passwd pwd passphrase secret token apikey credential credentials")
+_SECRET_KEY_QUALIFIERS: Final = _word_set(
+    "api secret private access auth signing encryption master client app consumer session account"
+)
+_METADATA_WORDS: Final = _word_set(
+    "id ids arn name names type types count length len ttl expires expiry expiration exp at changed reset "
+    "updated created version versions policy rotation rotated required enabled hint min max strength age "
+    "path file ref prefix kind format mode url uri endpoint manager store size status valid invalid "
+    "expired provider source limit used usage field header location region issuer audience scope scopes "
+    "algorithm alg index count fingerprint"
+)
+_NON_VALUES: Final = _word_set("null none nil undefined true false")
+_TEMPLATE_VALUE: Final = re.compile(
+    r"\$\{?[A-Za-z_][\w.]*\}?|\{\{.*\}\}|\$\(.*\)|%\(?\w*\)?[sd]|<[^<>]*>|\[\w*\]"
+)
+_AUTH_SCHEMES: Final = _word_set(
+    "bearer basic token digest negotiate ntlm apikey aws4-hmac-sha256 hoba mutual"
+)
+_MULTI_PART_SCHEMES: Final = _word_set("digest aws4-hmac-sha256 hoba mutual")
+_BEARER: Final = re.compile(r"(?<![\w-])[Bb]earer\s+([A-Za-z0-9._~+/-]{16,}=*)")
+
+
+def _secret_key(key: str) -> bool:
+    words = [w.lower() for w in _KEY_WORDS.findall(key)]
+    if not words or words[-1] in _METADATA_WORDS:
+        return False
+    if any(w in _SECRET_WORDS for w in words):
+        return True
+    if len(words) >= 2:
+        if words[-1] == "pass":  # "db_pass" (a lone "pass" counts tests)
+            return True
+        if words[-1] == "key" and words[-2] in _SECRET_KEY_QUALIFIERS:
+            return True
+    return False
+
+
+def _secret_value(value: str, key: str) -> bool:
+    """Whether ``value`` (unquoted) is a credential rather than nothing, a mask, a null or a template."""
+    if not any(c.isalnum() for c in value) or _is_mask(value):
+        return False
+    if value.lower() in _NON_VALUES or _TEMPLATE_VALUE.fullmatch(value) is not None:
+        return False
+    # "PWD=/srv/app": the shell's working directory, not a password.
+    return not (key.lower() in ("pwd", "oldpwd") and value[0] in "/~")
+
+
+def _unquote(text: str, start: int, end: int) -> tuple[int, int]:
+    """The inside of a quoted value ``text[start:end]`` (the value itself if it is not quoted)."""
+    if text.startswith('\\"', start):
+        return start + 2, end - 2
+    if text[start] in "\"'`":
+        return start + 1, end - 1
+    return start, end
+
+
+_AUTH_CREDENTIALS: Final = re.compile(r"[ \t]+([^\s\"'`,;]+)")
+
+
+def _authorization_value(message: str, start: int, end: int, quoted: bool) -> tuple[int, int]:
+    """The credentials of an Authorization value ``message[start:end]``: what follows the scheme word
+    ("Bearer", "Basic", ...), or the whole value if it has none. A scheme with parameters
+    ("Digest username=..., response=...") is redacted to the end of the quoted value or of the line."""
+    if quoted:
+        scheme_end = start
+        while scheme_end < end and not message[scheme_end].isspace():
+            scheme_end += 1
+        if scheme_end < end and message[start:scheme_end].lower() in _AUTH_SCHEMES:
+            while scheme_end < end and message[scheme_end].isspace():
+                scheme_end += 1
+            return scheme_end, end
+        return start, end
+    scheme = message[start:end].lower()
+    if scheme not in _AUTH_SCHEMES:
+        return start, end
+    after = _AUTH_CREDENTIALS.match(message, end)
+    if after is None:
+        return end, end
+    if scheme in _MULTI_PART_SCHEMES:
+        line_end = message.find("\n", end)
+        return after.start(1), len(message) if line_end < 0 else line_end
+    return after.span(1)
+
+
+_NEXT_PAIR: Final = re.compile(r"[A-Za-z_][\w.-]*[=:]")
+
+
+def _key_start(message: str, position: int) -> int:
+    """The start of the key name (letters, digits, "_", ".", "-") that holds ``position``."""
+    start = position
+    while start > 0 and (message[start - 1].isalnum() or message[start - 1] in "_.-"):
+        start -= 1
+    return start
+
+
+def _key_value_pass(message: str, lowered: str, spans: list[_Span]) -> None:
+    """Secrets named by their key, found from each keyword in the key's name."""
+    searched_to = 0
+    for keyword in _KEYWORD.finditer(lowered, 0):
+        if keyword.start() < searched_to:
+            continue
+        key_start = _key_start(message, keyword.start())
+        key_end = _KEY_CHARS.match(message, keyword.end()).end()  # type: ignore[union-attr]
+        searched_to = key_end
+        before = message[key_start - 1] if key_start > 0 else " "
+        if before in "/\\":
+            continue  # a path ("/etc/passwd: denied"), not a key
+        m = _SEPARATOR_AND_VALUE.match(message, key_end)
+        if m is None or m.group("value") is None:
+            continue
+        if before == ":" and message[m.start("value") - 1] == ":":
+            continue  # a part of a colon-joined name ("arn:...:secret:db-AbCdEf"), not a key
+        _key_value(message, message[key_start:key_end], m, spans)
+
+
+def _key_value(message: str, key: str, m: re.Match[str], spans: list[_Span]) -> None:
+    value = m.group("value")
+    start, end = m.span("value")
+    quoted = value[0] in "\"'`" or value.startswith('\\"')
+    if quoted:
+        start, end = _unquote(message, start, end)
+    else:
+        if message[m.start() : start].endswith((" ", "\t")) and _NEXT_PAIR.match(value):
+            return  # "password= user=bob": the value is empty, "user=bob" is the next pair
+        if _TEMPLATE_VALUE.fullmatch(value) is not None:
+            return  # "secret: [REDACTED]", "password=<your-password>"
+        end = start + len(value.rstrip("})]"))  # '{"password": null}', "(pwd=abc)"
+    if key.lower().endswith("authorization"):
+        start, end = _authorization_value(message, start, end, quoted)
+        if start < end:
+            spans.append((start, end, "secret"))
+        return
+    if _secret_key(key) and _secret_value(message[start:end], key):
+        spans.append((start, end, "secret"))
+
+
+def _bearer_pass(message: str, spans: list[_Span]) -> None:
+    for m in _BEARER.finditer(message):
+        if not _is_mask(m.group(1)):
+            spans.append((m.start(1), m.end(1), "secret"))
+
+
+# Passwords in URLs: "scheme://user:password@host" (the user goes with it: "postgres://[SECRET]@db").
+_URL_USERINFO: Final = re.compile(
+    r"(?<![\w+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}://([^\s:/?#@\"'<>\[\]{}]*:[^\s/?#@\"'<>{}]+)@"
+)
+
+
+def _url_password_pass(message: str, spans: list[_Span]) -> None:
+    for m in _URL_USERINFO.finditer(message):
+        password = m.group(1).partition(":")[2]
+        if _secret_value(password, "password"):
+            spans.append((m.start(1), m.end(1), "secret"))
+
+
+# PEM private keys: the whole block, from BEGIN to END (or to the end of the message if it was cut).
+_PEM_PRIVATE_KEY: Final = re.compile(
+    r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\Z)",
+    re.DOTALL,
+)
+
+
+def _pem_pass(message: str, spans: list[_Span]) -> None:
+    for m in _PEM_PRIVATE_KEY.finditer(message):
+        spans.append((m.start(), m.end(), "secret"))
+
+
+def _secret_pass(message: str, spans: list[_Span]) -> None:
+    """Every secret rule whose cheap gate passes (see above)."""
+    if _token_hint(message) and _token_pass(message, spans):
+        _aws_secret_key_pass(message, spans)
+    if "SG." in message:
+        spans.extend((m.start(), m.end(), "secret") for m in _SENDGRID.finditer(message))
+    if "hooks.slack.com" in message:
+        spans.extend((m.start(1), m.end(1), "secret") for m in _SLACK_WEBHOOK.finditer(message))
+    if "-----BEGIN" in message:
+        _pem_pass(message, spans)
+    if "://" in message and "@" in message:
+        _url_password_pass(message, spans)
+    lowered = message.lower()
+    if len(lowered) != len(message):  # a few characters lower-case to two ("İ"): keep offsets aligned
+        lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in message)
+    if (
+        "pass" in lowered
+        or "pwd" in lowered
+        or "secret" in lowered
+        or "token" in lowered
+        or "key" in lowered
+        or "auth" in lowered
+        or "cred" in lowered
+    ):
+        _key_value_pass(message, lowered, spans)
+    if "earer" in message:
+        _bearer_pass(message, spans)
+
+
+# ==================================================================================================
 # Scan.
 # ==================================================================================================
 _NO_TYPES: Final[tuple[str, ...]] = ()
@@ -649,13 +999,17 @@ def _redact(message: str, spans: list[_Span]) -> PiiScan:
     parts: list[str] = []
     types: set[str] = set()
     pos = 0
+    previous = ""
     for start, end, kind in spans:
         if end <= pos:
             continue
+        if start < pos and previous == "secret" and kind == "email":
+            continue  # "user:password@host": the "password@host" e-mail candidate is the URL's host
         parts.append(message[pos:start])  # empty if it starts inside the previous one
         parts.append(PLACEHOLDERS[kind])
         types.add(kind)
         pos = end
+        previous = kind
     parts.append(message[pos:])
     return PiiScan(tuple(sorted(types)), "".join(parts))
 
@@ -670,6 +1024,7 @@ def scan(message: str) -> PiiScan:
         _dash_pass(message, spans)
     if "." in message:
         _dot_pass(message, spans)
+    _secret_pass(message, spans)
     shape = message.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO)
     card_shape = _CARD_SHAPE.search(shape)
     if card_shape is not None:
