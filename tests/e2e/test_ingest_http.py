@@ -174,3 +174,40 @@ def test_concurrent_ingest_and_stop_lose_nothing(http: Http, http_scenario: Any,
         (scenario["id"],),
     ).fetchone()[0]
     assert late == 0
+
+
+def test_pii_in_source_is_redacted_in_the_stored_row_and_the_reply(
+    http: Http, http_scenario: Any, sql_conn: Any
+) -> None:
+    scenario = http_scenario(status="running")
+    # When a single log's source field holds an e-mail and a password, over HTTP
+    reply = http(
+        "POST",
+        "/ingest",
+        json_body={"message": "job done", "source": "cron ann@example.com password=hunter2"},
+        headers={"X-Scenario-ID": scenario["id"]},
+    )
+    # Then the reply echoes the redacted label and counts its PII
+    assert reply.status == 202, reply.raw
+    assert reply.json["source"] == "cron [EMAIL] password=[SECRET]"
+    assert reply.json["pii_types"] == ["email", "secret"]
+    # And a batch whose X-Log-Source header holds a phone stores the redacted label
+    batch = http(
+        "POST",
+        "/ingest",
+        data=b"line one\nline two\n",
+        headers={
+            "X-Scenario-ID": scenario["id"],
+            "Content-Type": "text/plain",
+            "X-Log-Source": "pager +44 20 7946 0958",
+        },
+    )
+    assert batch.status == 202, batch.raw
+    assert batch.json["pii_logs"] == 2
+    rows = sql_conn.execute(
+        "SELECT source FROM scenario_logs WHERE scenario_id = %s ORDER BY id", (scenario["id"],)
+    ).fetchall()
+    assert [r[0] for r in rows] == ["cron [EMAIL] password=[SECRET]", "pager [PHONE]", "pager [PHONE]"]
+    stored = json.dumps([list(r) for r in rows])
+    for value in ("ann@example.com", "hunter2", "7946"):
+        assert value not in stored

@@ -257,3 +257,58 @@ def test_scenario_not_running_is_409(invoke: Invoke, make_scenario: Any, sql_con
     assert reply.status == 409
     assert reply.body["error"] == "scenario_not_running"
     assert stored(sql_conn, scenario["id"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("ctype", "body", "header_source"),
+    [
+        (
+            "application/json",
+            json.dumps({"message": "GET /cart 200", "source": "ops jane.doe@example.com"}),
+            None,
+        ),
+        (
+            "application/x-ndjson",
+            json.dumps({"log": "GET /cart 200", "source": "ops jane.doe@example.com"}),
+            None,
+        ),
+        ("text/plain", "GET /cart 200", "ops jane.doe@example.com"),
+    ],
+    ids=["json field", "ndjson field", "text header"],
+)
+def test_pii_in_the_source_label_is_redacted_before_it_is_stored_or_echoed(
+    invoke: Invoke, make_scenario: Any, sql_conn: Any, ctype: str, body: str, header_source: str | None
+) -> None:
+    scenario = make_scenario(status="running")
+    extra = {"X-Log-Source": header_source} if header_source else None
+    # When a log arrives with an e-mail address in its source label (body field or header)
+    reply = post(invoke, scenario["id"], ctype=ctype, extra=extra, raw_body=body)
+    assert reply.status == 202, reply.body
+    # Then the stored row holds the redacted label, and the log counts as holding PII
+    row = sql_conn.execute(
+        "SELECT source, has_pii, pii_types, message_preview FROM scenario_logs WHERE scenario_id = %s",
+        (scenario["id"],),
+    ).fetchone()
+    assert row == ("ops [EMAIL]", True, ["email"], "GET /cart 200")
+    dump = json.dumps(reply.body) + json.dumps(
+        sql_conn.execute(
+            "SELECT row_to_json(l) FROM scenario_logs l WHERE scenario_id = %s", (scenario["id"],)
+        ).fetchone()[0]
+    )
+    assert "jane.doe" not in dump
+    # And a single log's reply echoes the redacted label
+    if ctype == "application/json":
+        assert reply.body["source"] == "ops [EMAIL]"
+        assert reply.body["pii_types"] == ["email"]
+
+
+def test_a_cut_source_label_drops_its_last_word(invoke: Invoke, make_scenario: Any, sql_conn: Any) -> None:
+    scenario = make_scenario(status="running")
+    # Given a label that the parser cuts at 255 characters in the middle of an e-mail address
+    label = "x" * 240 + " jane.doe@example.com"
+    reply = post(invoke, scenario["id"], raw_body=json.dumps({"message": "ok", "source": label}))
+    assert reply.status == 202, reply.body
+    # Then no part of the cut address is stored or echoed
+    assert reply.body["source"] == "x" * 240
+    row = sql_conn.execute("SELECT source FROM scenario_logs WHERE id = %s", (reply.body["id"],)).fetchone()
+    assert row[0] == "x" * 240
