@@ -155,7 +155,7 @@ SECRET_PAIRS = [
     (
         "maps key=AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0 ok",
         "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
-        "maps AIzaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ok",
+        "maps AIza" + "x" * 35 + " ok",
     ),
     (
         "npm npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 ok",

@@ -205,8 +205,10 @@ def _ipv4_start(message: str, dot: int) -> int:
 def _valid_ipv4(message: str, start: int, end: int) -> bool:
     if _IPV4_OCTETS.fullmatch(message, start, end) is None:
         return False
-    before = message[max(0, start - _VERSION_CONTEXT_CHARS) : start][::-1]
-    return _VERSION_BEFORE_REVERSED.match(before) is None
+    before = message[max(0, start - _VERSION_CONTEXT_CHARS) : start]
+    if "/" not in before and "v" not in before and "V" not in before:
+        return True  # no version word and no product token: the common case, without the regex
+    return _VERSION_BEFORE_REVERSED.match(before[::-1]) is None
 
 
 def _dot_pass(message: str, spans: list[_Span]) -> None:
@@ -693,9 +695,14 @@ _AWS_SECRET_KEY: Final = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-
 _HEX_CHARS: Final = frozenset("0123456789abcdefABCDEF")
 
 
+_MASK_CHARS: Final = frozenset("xX*")
+
+
 def _is_mask(body: str) -> bool:
-    """A documentation mask ("xxxx...", "0000...", "aaaa..."): one character repeated."""
-    return len(set(body)) <= 1
+    """A documentation mask: "x", "X" or "*" repeated ("ghp_xxxx...", "xxxx_xxxx"), nothing else. A body
+    of another repeated character ("AKIAZZZZZZZZZZZZZZZZ") has a real key's shape and is redacted."""
+    chars = set(body) - {"_", "-"}
+    return len(chars) == 1 and chars <= _MASK_CHARS
 
 
 def _jwt_header_ok(token: str) -> bool:
@@ -733,9 +740,9 @@ def _token_hint(message: str) -> bool:
         or "eyJ" in message
         or "xox" in message
         or "sk-" in message
-        or "pypi-" in message
-        or "GR1348941" in message
         or _TOKEN_HINT_GITLAB.search(message) is not None
+        or "GR1348941" in message
+        or "pypi-" in message
     )
 
 
@@ -767,7 +774,7 @@ def _aws_secret_key_pass(message: str, spans: list[_Span]) -> None:
 # "X-Api-Key: ...", and Authorization headers. The key is split into words (snake, kebab, dotted or
 # camel case); it names a secret if a word is a secret word and the key does not end in a word that
 # makes it metadata about the secret ("password_changed_at", "secret_arn", "token_count").
-_KEYWORD: Final = re.compile(r"pass|pwd|secret|token|key|auth|cred")  # in the lower-cased message
+_KEYWORD: Final = re.compile(r"pass|pwd|secret|token|key|auth")  # in the lower-cased message
 _KEY_CHARS: Final = re.compile(r"[\w.-]*")
 _SEPARATOR_AND_VALUE: Final = re.compile(
     r"""
@@ -783,7 +790,7 @@ _SEPARATOR_AND_VALUE: Final = re.compile(
     re.VERBOSE,
 )
 _KEY_WORDS: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
-_SECRET_WORDS: Final = _word_set("password passwd pwd passphrase secret token apikey credential credentials")
+_SECRET_WORDS: Final = _word_set("password passwd pwd passphrase secret secrete token apikey")
 _SECRET_KEY_QUALIFIERS: Final = _word_set(
     "api secret private access auth signing encryption master client app consumer session account"
 )
@@ -820,8 +827,9 @@ def _secret_key(key: str) -> bool:
 
 
 def _secret_value(value: str, key: str) -> bool:
-    """Whether ``value`` (unquoted) is a credential rather than nothing, a mask, a null or a template."""
-    if not any(c.isalnum() for c in value) or _is_mask(value):
+    """Whether ``value`` (unquoted) is a credential rather than nothing, a mask (one character repeated:
+    "********", "xxxxxx"), a null or a template."""
+    if not any(c.isalnum() for c in value) or _is_mask(value) or (len(value) > 1 and len(set(value)) == 1):
         return False
     if value.lower() in _NON_VALUES or _TEMPLATE_VALUE.fullmatch(value) is not None:
         return False
@@ -949,18 +957,25 @@ def _pem_pass(message: str, spans: list[_Span]) -> None:
         spans.append((m.start(), m.end(), "secret"))
 
 
-def _secret_pass(message: str, spans: list[_Span]) -> None:
-    """Every secret rule whose cheap gate passes (see above)."""
-    if _token_hint(message) and _token_pass(message, spans):
-        _aws_secret_key_pass(message, spans)
+def _rare_token_pass(message: str, spans: list[_Span]) -> None:
+    """SendGrid keys ("SG.x.y") have no cheap hint of their own: they are looked for when another
+    secret hint is in the message (a token prefix or a secret keyword)."""
     if "SG." in message:
         spans.extend((m.start(), m.end(), "secret") for m in _SENDGRID.finditer(message))
-    if "hooks.slack.com" in message:
-        spans.extend((m.start(1), m.end(1), "secret") for m in _SLACK_WEBHOOK.finditer(message))
+
+
+def _secret_pass(message: str, spans: list[_Span]) -> None:
+    """Every secret rule whose cheap gate passes (see above)."""
+    if _token_hint(message):
+        if _token_pass(message, spans):
+            _aws_secret_key_pass(message, spans)
+        _rare_token_pass(message, spans)
     if "-----BEGIN" in message:
         _pem_pass(message, spans)
     if "://" in message and "@" in message:
         _url_password_pass(message, spans)
+    if "hooks.slack.com" in message:
+        spans.extend((m.start(1), m.end(1), "secret") for m in _SLACK_WEBHOOK.finditer(message))
     lowered = message.lower()
     if len(lowered) != len(message):  # a few characters lower-case to two ("İ"): keep offsets aligned
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in message)
@@ -971,11 +986,11 @@ def _secret_pass(message: str, spans: list[_Span]) -> None:
         or "token" in lowered
         or "key" in lowered
         or "auth" in lowered
-        or "cred" in lowered
+        or "bearer" in lowered
     ):
         _key_value_pass(message, lowered, spans)
-    if "earer" in message:
         _bearer_pass(message, spans)
+        _rare_token_pass(message, spans)
 
 
 # ==================================================================================================
