@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from mockupaws.pii.detector import PII_TYPES, scan
+from mockupaws.pii import detector
+from mockupaws.pii.detector import PII_TYPES, PiiScan, scan
 
 DATA_SET = Path(__file__).resolve().parents[1] / "data" / "pii_labelled.jsonl"
-MIN_SCORE = 0.97
+MIN_F1 = 0.98
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Score:
     def recall(self) -> float:
         present = self.true_positives + self.false_negatives
         return self.true_positives / present if present else 1.0
+
+    @property
+    def f1(self) -> float:
+        tp = self.true_positives
+        return 2 * tp / (2 * tp + self.false_positives + self.false_negatives) if tp else 0.0
 
 
 def load_examples(path: Path = DATA_SET) -> list[Example]:
@@ -76,11 +82,11 @@ def score_per_type(
 
 
 def format_table(scores: dict[str, Score]) -> str:
-    lines = [f"{'type':<12} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8}"]
+    lines = [f"{'type':<12} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>8} {'F1':>6}"]
     for kind, s in scores.items():
         lines.append(
             f"{kind:<12} {s.true_positives:>4} {s.false_positives:>4} {s.false_negatives:>4} "
-            f"{s.precision:>10.3f} {s.recall:>8.3f}"
+            f"{s.precision:>10.3f} {s.recall:>8.3f} {s.f1:>6.3f}"
         )
     return "\n".join(lines)
 
@@ -125,10 +131,10 @@ def test_precision_and_recall_per_type(examples: list[Example]) -> None:
     print(format_table(scores))
     for mistake in mistakes:
         print(mistake)
-    # Then every type reaches the bar on both precision and recall
+    # Then no look-alike is flagged, and every type's F1 reaches the bar
     for kind, s in scores.items():
-        assert s.precision >= MIN_SCORE, (kind, s, mistakes)
-        assert s.recall >= MIN_SCORE, (kind, s, mistakes)
+        assert s.false_positives == 0, (kind, s, mistakes)
+        assert s.f1 >= MIN_F1, (kind, s, mistakes)
 
 
 def test_detected_lines_leave_no_digits_of_a_card_or_ssn(examples: list[Example]) -> None:
@@ -142,3 +148,70 @@ def test_detected_lines_leave_no_digits_of_a_card_or_ssn(examples: list[Example]
             digits_before = sum(c.isdigit() for c in example.text)
             digits_after = sum(c.isdigit() for c in result.redacted)
             assert digits_before - digits_after >= 9, (example.text, result.redacted)
+
+
+def _detected_regions(text: str, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int, str]]:
+    """The merged regions of ``text`` that the scan redacts, with the type of the first span of each."""
+    seen: list[tuple[int, int, str]] = []
+    real_redact = detector._redact
+
+    def spy(message: str, spans: list[tuple[int, int, str]]) -> PiiScan:
+        seen.extend(spans)
+        return real_redact(message, spans)
+
+    monkeypatch.setattr(detector, "_redact", spy)
+    scan(text)
+    monkeypatch.setattr(detector, "_redact", real_redact)
+    regions: list[tuple[int, int, str]] = []
+    for start, end, kind in sorted(seen, key=lambda s: (s[0], -s[1])):
+        if regions and start < regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(regions[-1][1], end), regions[-1][2])
+        else:
+            regions.append((start, end, kind))
+    return regions
+
+
+_GLUE = ".-@_+"
+
+
+def _glued(pair: str, at: int) -> bool:
+    """Whether the character of ``pair`` at ``at`` (0 or -1) continues a value: a letter or digit, or
+    an address or number joiner (".", "-", "@", "_", "+") with a letter or digit beyond it."""
+    ch = pair[at : at + 1] if at == 0 else pair[-1:]
+    beyond = pair[1:2] if at == 0 else pair[:1]
+    return ch.isalnum() or (ch != "" and ch in _GLUE and beyond.isalnum())
+
+
+def _leaks(text: str, start: int, end: int, kind: str) -> str | None:
+    """What of a value survives next to its redacted region: a digit, letter or address part glued to it."""
+    after = text[end : end + 2]
+    # "scheme://[SECRET]@host": the host is not the value
+    if _glued(after, 0) and not (kind == "secret" and after[:1] == "@"):
+        return f"after: {after!r}"
+    before = text[max(0, start - 2) : start]
+    # "admin@10.0.0.5": a user at a host, the address is the host
+    if _glued(before, -1) and not (kind == "ip_address" and before[-1:] == "@"):
+        return f"before: {before!r}"
+    return None
+
+
+def test_no_digit_run_or_address_of_a_value_survives_in_the_preview(
+    examples: list[Example], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # For every positive line of the labelled set, each redacted region swallows its whole value: no
+    # digit, letter or address part of it is left glued to the placeholder (a CIDR suffix "/8", an IPv6
+    # zone "%eth0" or a port ":443" are separate tokens and may stay)
+    leaks = []
+    for example in examples:
+        if not example.types:
+            continue
+        regions = _detected_regions(example.text, monkeypatch)
+        assert regions, example.text
+        for start, end, kind in regions:
+            leak = _leaks(example.text, start, end, kind)
+            if leak:
+                leaks.append(f"{kind} {leak} in {example.text!r}")
+        preview = scan(example.text).redacted[:500]
+        for kind in example.types:
+            assert detector.PLACEHOLDERS[kind] in preview or len(example.text) > 500, (kind, example.text)
+    assert not leaks, leaks
