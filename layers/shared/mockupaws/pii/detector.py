@@ -964,18 +964,25 @@ def _rare_token_pass(message: str, spans: list[_Span]) -> None:
         spans.extend((m.start(), m.end(), "secret") for m in _SENDGRID.finditer(message))
 
 
-def _secret_pass(message: str, spans: list[_Span]) -> None:
-    """Every secret rule whose cheap gate passes (see above)."""
+_TOKEN_CHARS_TO_A: Final = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "_-") else ord(" ") for b in range(256)
+)
+_TOKEN_RUN: Final = b"a" * 20  # every token with a prefix holds a run of 20+ token characters
+
+
+def _secret_pass(message: str, spans: list[_Span], utf8: bytes, has_at: bool) -> None:
+    """Every secret rule whose cheap gate passes. Each substring test is a pass over the message, so
+    the gates are few: the token hints run only when the message holds a run of 20+ token characters
+    (found on a translated copy), a URL password needs the "@" the scan already looked for, and PEM
+    blocks ("... PRIVATE KEY-----") and SendGrid keys are looked for behind the "key" keyword."""
     if _token_hint(message):
         if _token_pass(message, spans):
             _aws_secret_key_pass(message, spans)
         _rare_token_pass(message, spans)
-    if "-----BEGIN" in message:
-        _pem_pass(message, spans)
-    if "://" in message and "@" in message:
-        _url_password_pass(message, spans)
     if "hooks.slack.com" in message:
         spans.extend((m.start(1), m.end(1), "secret") for m in _SLACK_WEBHOOK.finditer(message))
+    if has_at and "://" in message:
+        _url_password_pass(message, spans)
     lowered = message.lower()
     if len(lowered) != len(message):  # a few characters lower-case to two ("İ"): keep offsets aligned
         lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in message)
@@ -991,6 +998,8 @@ def _secret_pass(message: str, spans: list[_Span]) -> None:
         _key_value_pass(message, lowered, spans)
         _bearer_pass(message, spans)
         _rare_token_pass(message, spans)
+        if "-----BEGIN" in message:
+            _pem_pass(message, spans)
 
 
 # ==================================================================================================
@@ -1033,14 +1042,16 @@ def scan(message: str) -> PiiScan:
     """Detect the PII in ``message`` (docs/pii.md): the types found, and the message with each value
     replaced by its type's placeholder."""
     spans: list[_Span] = []
-    if "@" in message:
+    has_at = "@" in message
+    if has_at:
         _email_pass(message, spans)
     if "-" in message:
         _dash_pass(message, spans)
     if "." in message:
         _dot_pass(message, spans)
-    _secret_pass(message, spans)
-    shape = message.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_ZERO)
+    utf8 = message.encode("utf-8", "surrogatepass")
+    _secret_pass(message, spans, utf8, has_at)
+    shape = utf8.translate(_DIGITS_TO_ZERO)
     card_shape = _CARD_SHAPE.search(shape)
     if card_shape is not None:
         _card_pass(message, spans, shape, card_shape)
