@@ -80,11 +80,14 @@ def test_seed_example_default_pipeline_us_east_1(invoke: Invoke, scenario_with_l
     # invocations ceil(1,050 / 100) = 11, GB-s 11 * 1 GB * 1 s = 11
     assert summary["lambda_invocations"] == 11
     assert summary["lambda_gb_seconds"] == "11"
-    # SQS 1,100 * 0.40 / 1e6 = 0.00044; Lambda 11 * 0.2e-6 + 11 * 0.0000166667 = 0.0001855337;
-    # Bedrock 52.5 * 0.003 = 0.1575; total 0.1581255337
-    assert costs(body["cost_breakdown"]) == ["0.000440", "0.000186", "0.157500"]
-    assert summary["total_cost_usd"] == "0.158126"
-    assert [line["percentage"] for line in body["cost_breakdown"]] == [0.28, 0.12, 99.6]
+    # SQS: 1,100 sends; 105 receive calls (10 batches of 100 -> 10 calls each, 1 of 50 -> 5) + 50 extra
+    # 64 KiB chunks = 155 receives; 105 deletes: 1,360 * 0.40 / 1e6 = 0.000544
+    assert (summary["sqs_receive_requests"], summary["sqs_delete_requests"]) == (155, 105)
+    # Lambda 11 * 0.2e-6 + 11 * 0.0000166667 = 0.0001855337; Bedrock 52.5 * 0.003 = 0.1575
+    assert costs(body["cost_breakdown"]) == ["0.000544", "0.0001855337", "0.1575"]
+    assert summary["total_cost_usd"] == "0.1582295337"
+    assert summary["total_cost_usd_display"] == "0.16"
+    assert [line["percentage"] for line in body["cost_breakdown"]] == [0.34, 0.12, 99.54]
     assert percentages_sum(body["cost_breakdown"]) == 100
     # event times 09:00:00 .. 10:45:00 -> 1.75 h observed
     assert summary["first_event_at"] == "2026-03-02T09:00:00Z"
@@ -96,10 +99,12 @@ def test_seed_example_default_pipeline_us_east_1(invoke: Invoke, scenario_with_l
     assert projection["sqs_blocks"] == 458_857
     assert projection["llm_tokens"] == 21_900_000
     assert projection["lambda_invocations"] == 4_380
-    # SQS 458,857 * 0.4e-6 = 0.1835428; Lambda 4,380 * 0.2e-6 + 4,380 * 0.0000166667 = 0.000876 +
-    # 0.07300014600 = 0.073876146; Bedrock 21,900 * 0.003 = 65.7; total 65.957418946
-    assert costs(projection["cost_breakdown"]) == ["0.183543", "0.073876", "65.700000"]
-    assert projection["monthly_cost_usd"] == "65.957419"
+    # SQS: 458,857 sends + (43,800 calls + 20,857 extra chunks) receives + 43,800 deletes = 567,314
+    # * 0.4e-6 = 0.2269256; Lambda 4,380 * 0.2e-6 + 4,380 * 0.0000166667 = 0.000876 + 0.073000146 =
+    # 0.073876146; Bedrock 21,900 * 0.003 = 65.7; total 66.000801746
+    assert projection["sqs_requests"] == 567_314
+    assert costs(projection["cost_breakdown"]) == ["0.2269256", "0.073876146", "65.7"]
+    assert projection["monthly_cost_usd"] == "66.000801746"
     assert percentages_sum(projection["cost_breakdown"]) == 100
     pricing = body["pricing"]
     assert (pricing["region"], pricing["bedrock_model"]) == ("us-east-1", "claude_sonnet_4_6")
@@ -116,19 +121,23 @@ def test_seed_example_default_pipeline_us_east_1(invoke: Invoke, scenario_with_l
 def test_200_kb_message_is_four_sqs_blocks_at_the_fifo_price(
     invoke: Invoke, scenario_with_logs: MakeWithLogs
 ) -> None:
-    # 200 KB = 204,800 bytes -> ceil(204,800 / 65,536) = 4 blocks; FIFO 4 * 0.50 / 1e6 = 0.000002
+    # 200 KB = 204,800 bytes -> ceil(204,800 / 65,536) = 4 blocks: 4 sends; one receive call returning
+    # 4 chunks = 4 requests; 1 delete. FIFO 9 * 0.50 / 1e6 = 0.0000045
     scenario = scenario_with_logs(
         [SyntheticLog(T0, size_bytes=204_800, token_count=0)], pipeline={"sqs_queue_type": "fifo"}
     )
     body = get_metrics(invoke, scenario["id"])
     assert body["summary"]["sqs_blocks"] == 4
+    assert body["summary"]["sqs_requests"] == 9
     assert body["summary"]["total_bytes"] == 204_800
-    # shares: 0.000002 / 0.0000188667 = 10.6007 %, Lambda 89.3993 % -> 10.6 / 89.4 (largest remainder)
-    assert body["cost_breakdown"][0] == {"service": "SQS", "cost_usd": "0.000002", "percentage": 10.6}
+    # one log is one invocation: 0.2e-6 + 1 GB-s * 0.0000166667 = 0.0000168667; total 0.0000213667
+    # shares: 0.0000045 / 0.0000213667 = 21.0608 %, Lambda 78.9392 % -> 21.06 / 78.94
+    sqs, lam = body["cost_breakdown"][0], body["cost_breakdown"][1]
+    assert (sqs["service"], sqs["cost_usd"], sqs["percentage"]) == ("SQS", "0.0000045", 21.06)
     assert body["pricing"]["unit_prices"]["sqs_requests"]["price_usd"] == "0.5"
-    # one log is one invocation: 0.2e-6 + 1 GB-s * 0.0000166667 = 0.0000168667 -> 0.000017
     assert body["summary"]["lambda_invocations"] == 1
-    assert body["cost_breakdown"][1] == {"service": "Lambda", "cost_usd": "0.000017", "percentage": 89.4}
+    assert (lam["service"], lam["cost_usd"], lam["percentage"]) == ("Lambda", "0.0000168667", 78.94)
+    assert body["pricing"]["pipeline"]["lambda_batch_size"] == 10  # FIFO's default
 
 
 def test_arm64_in_eu_south_1(invoke: Invoke, scenario_with_logs: MakeWithLogs) -> None:
@@ -144,14 +153,14 @@ def test_arm64_in_eu_south_1(invoke: Invoke, scenario_with_logs: MakeWithLogs) -
     assert body["summary"]["lambda_invocations"] == 105
     assert body["summary"]["lambda_gb_seconds"] == "13.125"
     # eu-south-1: 105 * 0.23 / 1e6 = 0.00002415; 13.125 * 0.0000156138 = 0.000204931125
-    #   Lambda = 0.000229081125 -> 0.000229
-    assert body["cost_breakdown"][1]["cost_usd"] == "0.000229"
+    #   Lambda = 0.000229081125
+    assert body["cost_breakdown"][1]["cost_usd"] == "0.000229081125"
     assert body["pricing"]["region"] == "eu-south-1"
     assert body["pricing"]["unit_prices"]["lambda_requests"]["price_usd"] == "0.23"
     assert body["pricing"]["unit_prices"]["lambda_gb_second"]["price_usd"] == "0.0000156138"
     # the same logs in us-east-1 (arm 0.0000133334): 0.000021 + 0.000175000875 = 0.000196000875
     us = scenario_with_logs(seed_example_logs(), pipeline=pipeline)
-    assert get_metrics(invoke, us["id"])["cost_breakdown"][1]["cost_usd"] == "0.000196"
+    assert get_metrics(invoke, us["id"])["cost_breakdown"][1]["cost_usd"] == "0.000196000875"
 
 
 def test_aws_lambda_pricing_example_through_the_projection(
@@ -179,23 +188,24 @@ def test_aws_lambda_pricing_example_through_the_projection(
     assert projection["lambda_gb_seconds"] == "1500000"
     assert projection["free_tier_applied"] is True
     # Lambda: (3M - 1M) * 0.20 / 1e6 = 0.40; (1.5M - 400k) GB-s * 0.0000166667 = 18.33337 -> 18.73337
-    # SQS: (3M - 1M) * 0.40 / 1e6 = 0.80; Bedrock: no tokens
-    assert costs(projection["cost_breakdown"]) == ["0.800000", "18.733370", "0.000000"]
-    assert projection["monthly_cost_usd"] == "19.533370"
+    # SQS: 3M sends + 3M receives + 3M deletes (batches of 1) - 1M free = 8M * 0.40 / 1e6 = 3.2
+    assert costs(projection["cost_breakdown"]) == ["3.2", "18.73337", "0"]
+    assert projection["cost_breakdown"][1]["cost_usd_display"] == "18.73"
+    assert projection["monthly_cost_usd"] == "21.93337"
     # observed (never with free tier): 30,000 * 0.2e-6 = 0.006 + 15,000 GB-s * 0.0000166667 =
-    # 0.2500005 -> Lambda 0.2560005, rounded half-even to 0.256000; SQS 30,000 * 0.4e-6 = 0.012
+    # 0.2500005 -> Lambda 0.2560005; SQS 90,000 * 0.4e-6 = 0.036
     assert body["summary"]["lambda_gb_seconds"] == "15000"
-    assert costs(body["cost_breakdown"]) == ["0.012000", "0.256000", "0.000000"]
-    assert body["summary"]["total_cost_usd"] == "0.268000"  # 0.2680005 half-even
+    assert costs(body["cost_breakdown"]) == ["0.036", "0.2560005", "0"]
+    assert body["summary"]["total_cost_usd"] == "0.2920005"
 
-    # Without the free tier: 3M * 0.2e-6 = 0.60 + 1.5M * 0.0000166667 = 25.00005 -> 25.60005; SQS 1.20
+    # Without the free tier: 3M * 0.2e-6 = 0.60 + 1.5M * 0.0000166667 = 25.00005 -> 25.60005; SQS 3.6
     reply = invoke(
         "scenarios", "PUT", f"{BASE}/{scenario['id']}", body={"pipeline": {"include_free_tier": False}}
     )
     assert reply.status == 200, reply.body
     projection = get_metrics(invoke, scenario["id"])["projection"]
     assert projection["free_tier_applied"] is False
-    assert costs(projection["cost_breakdown"]) == ["1.200000", "25.600050", "0.000000"]
+    assert costs(projection["cost_breakdown"]) == ["3.6", "25.60005", "0"]
 
 
 def test_prompt_and_output_tokens_per_invocation(invoke: Invoke, scenario_with_logs: MakeWithLogs) -> None:
@@ -209,7 +219,7 @@ def test_prompt_and_output_tokens_per_invocation(invoke: Invoke, scenario_with_l
     # 11 invocations: input 52,500 + 5,500 = 58,000 -> 0.174; output 2,200 -> 0.033; Bedrock 0.207
     assert body["summary"]["llm_tokens"] == 58_000
     assert body["summary"]["llm_output_tokens"] == 2_200
-    assert body["cost_breakdown"][2]["cost_usd"] == "0.207000"
+    assert body["cost_breakdown"][2]["cost_usd"] == "0.207"
 
 
 # --------------------------------------------------------------------------------------------
@@ -295,7 +305,7 @@ def test_every_status(invoke: Invoke, scenario_with_logs: MakeWithLogs, status: 
     assert body["status"] == status
     assert body["scenario_id"] == scenario["id"]
     assert body["summary"]["total_requests"] == len(logs)
-    assert body["summary"]["total_cost_usd"] == ("0.000000" if status == "draft" else "0.158126")
+    assert body["summary"]["total_cost_usd"] == ("0" if status == "draft" else "0.1582295337")
 
 
 def test_empty_scenario_is_zeros_and_an_empty_series(
@@ -308,6 +318,10 @@ def test_empty_scenario_is_zeros_and_an_empty_series(
     assert {k: v for k, v in summary.items() if isinstance(v, int)} == {
         "total_requests": 0,
         "sqs_blocks": 0,
+        "sqs_receive_requests": 0,
+        "sqs_delete_requests": 0,
+        "sqs_requests": 0,
+        "apigateway_requests": 0,
         "lambda_invocations": 0,
         "llm_tokens": 0,
         "llm_output_tokens": 0,
@@ -315,14 +329,13 @@ def test_empty_scenario_is_zeros_and_an_empty_series(
         "total_bytes": 0,
         "duplicate_logs": 0,
     }
-    assert (summary["total_cost_usd"], summary["lambda_gb_seconds"]) == ("0.000000", "0")
+    assert (summary["total_cost_usd"], summary["lambda_gb_seconds"]) == ("0", "0")
     assert (summary["first_event_at"], summary["last_event_at"]) == (None, None)
-    assert body["cost_breakdown"] == [
-        {"service": s, "cost_usd": "0.000000", "percentage": 0.0} for s in ("SQS", "Lambda", "Bedrock")
+    assert [(c["service"], c["cost_usd"], c["percentage"]) for c in body["cost_breakdown"]] == [
+        (s, "0", 0.0) for s in ("SQS", "Lambda", "Bedrock")
     ]
-    assert body["projection"]["monthly_requests"] == 0
-    assert body["projection"]["monthly_cost_usd"] == "0.000000"
-    assert body["projection"]["hours_observed"] == "1"
+    assert body["projection"] is None
+    assert body["projection_unavailable"] == "no logs yet: there is no rate to project"
 
 
 def test_unknown_id_is_404(invoke: Invoke) -> None:

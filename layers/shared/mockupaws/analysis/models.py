@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from mockupaws.report.models import CostLine, MetricsSummary, MonthlyProjection, ScenarioMetrics
+from mockupaws.report.models import BatchingInfo, CostLine, MetricsSummary, MonthlyProjection, ScenarioMetrics
 from mockupaws.scenarios.lifecycle import Status
 from mockupaws.scenarios.models import NO_NUL, REGION_PATTERN, PipelineSettings, PipelineSettingsPatch
 
@@ -82,7 +82,10 @@ class Estimate(BaseModel):
     pipeline: PipelineSettings
     summary: MetricsSummary
     cost_breakdown: list[CostLine]
-    projection: MonthlyProjection
+    batching: BatchingInfo
+    projection: MonthlyProjection | None = Field(description="Null when the event times span no time.")
+    projection_unavailable: str | None
+    warnings: list[str]
 
     @classmethod
     def of(cls, label: str | None, report: ScenarioMetrics) -> Estimate:
@@ -92,7 +95,10 @@ class Estimate(BaseModel):
             pipeline=report.pricing.pipeline,
             summary=report.summary,
             cost_breakdown=report.cost_breakdown,
+            batching=report.batching,
             projection=report.projection,
+            projection_unavailable=report.projection_unavailable,
+            warnings=report.warnings,
         )
 
 
@@ -108,15 +114,19 @@ class ModelOption(BaseModel):
         description="How the model is reached: on_demand, batch, geo/global profile."
     )
     total_cost_usd: str = Field(description="Cost of the logs stored so far with this model.")
-    monthly_cost_usd: str = Field(description="The monthly projection with this model.")
-    bedrock_monthly_cost_usd: str = Field(description="The Bedrock line of that projection.")
+    monthly_cost_usd: str | None = Field(
+        description="The monthly projection with this model (null when the event times span no time)."
+    )
+    bedrock_monthly_cost_usd: str | None = Field(description="The Bedrock line of that projection.")
     current: bool = Field(description="The scenario's own choice.")
 
 
 class ModelRanking(BaseModel):
     scenario_id: uuid.UUID
     region: str
-    options: list[ModelOption] = Field(description="Cheapest monthly cost first.")
+    options: list[ModelOption] = Field(
+        description="Cheapest monthly cost first (by the stored logs' cost when there is no projection)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +142,8 @@ class ComparedScenario(BaseModel):
     pipeline: PipelineSettings
     summary: MetricsSummary
     cost_breakdown: list[CostLine]
-    projection: MonthlyProjection
+    projection: MonthlyProjection | None = Field(description="Null when the event times span no time.")
+    projection_unavailable: str | None
 
 
 class Difference(BaseModel):
@@ -141,8 +152,10 @@ class Difference(BaseModel):
 
     scenario_id: uuid.UUID
     total_cost_usd_delta: str
-    monthly_cost_usd_delta: str
-    monthly_cost_ratio: str | None = Field(description="6 significant decimals; null when the first costs 0.")
+    monthly_cost_usd_delta: str | None = Field(description="Null when either scenario has no projection.")
+    monthly_cost_ratio: str | None = Field(
+        description="6 significant decimals; null when the first costs 0 or either has no projection."
+    )
     total_requests_delta: int
     llm_tokens_delta: int
     pii_violations_delta: int

@@ -34,7 +34,7 @@ from mockupaws.analysis.tables import (
 from mockupaws.errors import DomainError, NotFound, ValidationFailed
 from mockupaws.pii.detector import PII_TYPES
 from mockupaws.pricing.prices import PriceSheet
-from mockupaws.report.service import ReportInputs, read_inputs, report_from
+from mockupaws.report.service import ReportInputs, read_inputs, report_from, with_windows
 from mockupaws.scenarios.models import PipelineSettings
 from mockupaws.scenarios.service import check_priceable
 from mockupaws.store import db, logs, prices
@@ -110,6 +110,7 @@ def estimate(scenario_id: uuid.UUID, request: EstimatesRequest) -> EstimatesRepl
             if region not in sheets:
                 sheets[region] = prices.load_price_sheet(cur, region)
             priced.append((region, pipeline, sheets[region]))
+        inputs = with_windows(cur, inputs, [pipeline.lambda_batching_window_s for _, pipeline, _ in priced])
         return inputs, priced
 
     inputs, priced = db.run(work, isolation="repeatable_read", read_only=True)
@@ -163,20 +164,25 @@ def rank_models(scenario_id: uuid.UUID, region: str | None) -> ModelRanking:
             if exc.status != 422:
                 raise
             continue  # a price this pipeline needs is missing for that model there: not an option
-        bedrock = next(
-            line.cost_usd for line in report.projection.cost_breakdown if line.service == "Bedrock"
+        projection = report.projection
+        bedrock = (
+            None
+            if projection is None
+            else next(line.cost_usd for line in projection.cost_breakdown if line.service == "Bedrock")
         )
         options.append(
             ModelOption(
                 bedrock_model=model,
                 bedrock_inference=way,
                 total_cost_usd=report.summary.total_cost_usd,
-                monthly_cost_usd=report.projection.monthly_cost_usd,
+                monthly_cost_usd=None if projection is None else projection.monthly_cost_usd,
                 bedrock_monthly_cost_usd=bedrock,
                 current=in_region and model == current.bedrock_model and way == current.bedrock_inference,
             )
         )
-    options.sort(key=lambda o: (Decimal(o.monthly_cost_usd), o.bedrock_model, o.bedrock_inference))
+    options.sort(
+        key=lambda o: (Decimal(o.monthly_cost_usd or o.total_cost_usd), o.bedrock_model, o.bedrock_inference)
+    )
     return ModelRanking(scenario_id=scenario_id, region=sheet.region, options=options)
 
 
@@ -230,6 +236,7 @@ def compare(scenario_ids: Sequence[uuid.UUID]) -> Comparison:
                 summary=report.summary,
                 cost_breakdown=report.cost_breakdown,
                 projection=report.projection,
+                projection_unavailable=report.projection_unavailable,
             )
         )
     return Comparison(scenarios=compared, differences=[difference(compared[0], c) for c in compared[1:]])

@@ -206,13 +206,15 @@ def sources_csv(rows: Sequence[SourceRow], pii_types: Sequence[str]) -> str:
 
 
 def difference(first: ComparedScenario, other: ComparedScenario) -> Difference:
-    base_monthly = Decimal(first.projection.monthly_cost_usd)
-    other_monthly = Decimal(other.projection.monthly_cost_usd)
-    ratio = None
-    if base_monthly != 0:
-        ratio = exact(
-            _RATIO.divide(other_monthly, base_monthly).quantize(Decimal("0.000001"), context=_RATIO)
-        )
+    monthly_delta = ratio = None
+    if first.projection is not None and other.projection is not None:
+        base_monthly = Decimal(first.projection.monthly_cost_usd)
+        other_monthly = Decimal(other.projection.monthly_cost_usd)
+        monthly_delta = exact(other_monthly - base_monthly)
+        if base_monthly != 0:
+            ratio = exact(
+                _RATIO.divide(other_monthly, base_monthly).quantize(Decimal("0.000001"), context=_RATIO)
+            )
     first_lines = {line.service: Decimal(line.cost_usd) for line in first.cost_breakdown}
     other_lines = {line.service: Decimal(line.cost_usd) for line in other.cost_breakdown}
     services = list(first_lines) + [s for s in other_lines if s not in first_lines]
@@ -221,7 +223,7 @@ def difference(first: ComparedScenario, other: ComparedScenario) -> Difference:
         total_cost_usd_delta=exact(
             Decimal(other.summary.total_cost_usd) - Decimal(first.summary.total_cost_usd)
         ),
-        monthly_cost_usd_delta=exact(other_monthly - base_monthly),
+        monthly_cost_usd_delta=monthly_delta,
         monthly_cost_ratio=ratio,
         total_requests_delta=other.summary.total_requests - first.summary.total_requests,
         llm_tokens_delta=other.summary.llm_tokens - first.summary.llm_tokens,

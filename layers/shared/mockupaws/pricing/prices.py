@@ -19,6 +19,7 @@ from mockupaws.scenarios.models import BedrockInference, PipelineSettings
 __all__ = [
     "INFERENCE_ORDER",
     "LIFECYCLE_STATES",
+    "APIGATEWAY_TIERS",
     "UNIT_PER_1K_TOKENS",
     "UNIT_PER_GB_SECOND",
     "UNIT_PER_MILLION_REQUESTS",
@@ -102,7 +103,10 @@ class PriceSheet:
 
 @dataclass(frozen=True, slots=True)
 class PipelinePrices:
-    """The five unit prices one pipeline needs (also what the metrics ``pricing`` shows)."""
+    """The unit prices one pipeline needs (also what the metrics ``pricing`` shows).
+
+    ``apigateway_requests`` is ``None`` when the pipeline has no ingress (``ingress: none``).
+    """
 
     region: str
     sqs_requests: UnitPrice
@@ -110,6 +114,11 @@ class PipelinePrices:
     lambda_gb_second: UnitPrice
     bedrock_input: UnitPrice
     bedrock_output: UnitPrice
+    apigateway_requests: UnitPrice | None = None
+
+
+APIGATEWAY_TIERS: Final = {"api_gateway_rest": "rest_requests", "api_gateway_http": "http_requests"}
+"""The ``aws_pricing`` tier (service ``apigateway``) of each ``ingress``."""
 
 
 def _lookup(prices: PriceSheet, service: str, tier: str, unit: str) -> UnitPrice:
@@ -138,6 +147,9 @@ def pipeline_prices(pipeline: PipelineSettings, prices: PriceSheet) -> PipelineP
         ),
         bedrock_input=_lookup(prices, "bedrock", bedrock_tier(model, way, "input"), UNIT_PER_1K_TOKENS),
         bedrock_output=_lookup(prices, "bedrock", bedrock_tier(model, way, "output"), UNIT_PER_1K_TOKENS),
+        apigateway_requests=None
+        if pipeline.ingress == "none"
+        else _lookup(prices, "apigateway", APIGATEWAY_TIERS[pipeline.ingress], UNIT_PER_MILLION_REQUESTS),
     )
 
 

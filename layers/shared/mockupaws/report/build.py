@@ -14,11 +14,14 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Final
 
-from mockupaws.pricing.costs import CostReport, Usage, compute_costs, money
+from mockupaws.pricing.batching import Batching, WindowHistogram, full_batches, windowed_batches
+from mockupaws.pricing.costs import CostReport, Usage, compute_costs, display, exact
 from mockupaws.pricing.prices import PipelinePrices, PriceSheet, UnitPrice, model_warnings, pipeline_prices
-from mockupaws.pricing.projection import HOURS_PER_MONTH, project_monthly
+from mockupaws.pricing.projection import HOURS_PER_MONTH, NoProjection, project_monthly
 from mockupaws.report.models import (
     TIMESERIES_METRIC_TYPES,
+    BatchingInfo,
+    CostItem,
     CostLine,
     MetricsSummary,
     MonthlyProjection,
@@ -33,22 +36,16 @@ from mockupaws.scenarios.lifecycle import Status
 from mockupaws.scenarios.models import PipelineSettings
 
 __all__ = [
-    "HOURS_DECIMALS",
     "HourBucket",
     "ScenarioRef",
     "Totals",
+    "batching_for",
     "build_report",
-    "exact",
-    "observed_hours",
     "timeseries",
     "totals",
 ]
 
-HOURS_DECIMALS: Final = 10
-"""The observed hours are given to 1e-10 h (0.36 µs): finer than PostgreSQL's 1 µs timestamps."""
-
-_MICROSECONDS_PER_HOUR: Final = Decimal(3_600_000_000)
-_HOURS_CONTEXT: Final = Context(prec=60, rounding=ROUND_HALF_EVEN)
+_AVERAGE: Final = Context(prec=60, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,28 +106,6 @@ def totals(buckets: Iterable[HourBucket]) -> Totals:
     )
 
 
-def observed_hours(first: datetime | None, last: datetime | None) -> Decimal:
-    """The span ``last - first`` in hours, at least 1 (also without logs), to 1e-10 h.
-
-    Computed from whole microseconds; the one division (by 3.6e9 µs per hour) is rounded half-even to
-    ``HOURS_DECIMALS`` places, i.e. to 0.36 µs: finer than the timestamps themselves. A span whose length
-    in hours has at most 10 decimals (whole hours, 1.75 h, 7.3 h) is exact.
-    """
-    if first is None or last is None:
-        return Decimal(1)
-    span = last - first
-    micros = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
-    hours = _HOURS_CONTEXT.divide(Decimal(micros), _MICROSECONDS_PER_HOUR)
-    hours = hours.quantize(Decimal(1).scaleb(-HOURS_DECIMALS), context=_HOURS_CONTEXT)
-    return max(Decimal(1), hours)
-
-
-def exact(d: Decimal) -> str:
-    """An exact decimal as fixed-point text without exponent or trailing zeros: ``"13.125"``, ``"11"``."""
-    text = f"{d.normalize():f}"
-    return "0" if text in ("-0", "0") else text
-
-
 def timeseries(buckets: Sequence[HourBucket]) -> list[TimeseriesPoint]:
     """One point per hour and metric type, ordered by hour then in the order of
     :data:`~mockupaws.report.models.TIMESERIES_METRIC_TYPES`."""
@@ -156,10 +131,21 @@ def _lines(report: CostReport) -> list[CostLine]:
     return [
         CostLine(
             service=line.service,
-            cost_usd=money(line.cost_usd),
+            cost_usd=exact(line.cost_usd),
+            cost_usd_display=display(line.cost_usd),
             percentage=float(line.percentage),
+            items=[
+                CostItem(
+                    name=item.name,
+                    quantity=exact(item.quantity),
+                    unit=item.price.unit,
+                    unit_price_usd=exact(item.price.price),
+                    cost_usd=exact(item.cost_usd),
+                )
+                for item in line.items
+            ],
         )
-        for line in report.breakdown
+        for line in report.lines
     ]
 
 
@@ -179,6 +165,7 @@ def _pricing(scenario: ScenarioRef, p: PipelinePrices) -> PricingInfo:
             lambda_gb_second=_price(p.lambda_gb_second),
             bedrock_input=_price(p.bedrock_input),
             bedrock_output=_price(p.bedrock_output),
+            apigateway_requests=None if p.apigateway_requests is None else _price(p.apigateway_requests),
         ),
     )
 
@@ -187,24 +174,102 @@ def _utc(t: datetime | None) -> datetime | None:
     return None if t is None else t.astimezone(UTC)
 
 
-def build_report(scenario: ScenarioRef, buckets: Sequence[HourBucket], prices: PriceSheet) -> ScenarioMetrics:
-    """The metrics response from the scenario's hourly buckets and its region's prices.
+def batching_for(logs: int, pipeline: PipelineSettings, windows: WindowHistogram | None) -> Batching:
+    """The batching of ``logs`` under the pipeline's model: full batches when the window is unset, else
+    from ``windows`` (the histogram of the pipeline's window, required then)."""
+    if pipeline.lambda_batching_window_s is None:
+        return full_batches(logs, pipeline.lambda_batch_size)
+    if windows is None:
+        raise ValueError("a pipeline with a batching window needs the window histogram of its logs")
+    return windowed_batches(windows, pipeline.lambda_batch_size, pipeline.lambda_batching_window_s)
+
+
+def _batching_info(
+    batching: Batching, pipeline: PipelineSettings, windows: WindowHistogram | None
+) -> BatchingInfo:
+    average = (
+        None
+        if batching.invocations == 0
+        else display(_AVERAGE.divide(Decimal(batching.logs), Decimal(batching.invocations)))
+    )
+    windowed = batching.model == "batching_window"
+    return BatchingInfo(
+        model=batching.model,
+        best_case=not windowed,
+        batch_size=pipeline.lambda_batch_size,
+        window_s=pipeline.lambda_batching_window_s,
+        effective_window_s=windows.window_s if windowed and windows is not None else None,
+        windows=windows.window_count if windowed and windows is not None else None,
+        invocations=batching.invocations,
+        average_batch_size=average,
+    )
+
+
+BEST_CASE_WARNING: Final = (
+    "Lambda invocations assume every batch is full (lambda_batching_window_s is unset): the best case. "
+    "Set lambda_batching_window_s to count them from the logs' event times."
+)
+
+
+def build_report(
+    scenario: ScenarioRef,
+    buckets: Sequence[HourBucket],
+    prices: PriceSheet,
+    windows: WindowHistogram | None = None,
+) -> ScenarioMetrics:
+    """The metrics response from the scenario's hourly buckets, its region's prices and, when the pipeline
+    has a batching window, the histogram of its logs per window.
 
     Raises :class:`~mockupaws.errors.PricingUnavailable` when a needed price is missing.
     """
     pipeline = scenario.pipeline
     total = totals(buckets)
-    report = compute_costs(total.usage, pipeline, prices)
-    hours = observed_hours(total.first_event_at, total.last_event_at)
-    projection = project_monthly(total.usage, hours, pipeline, prices)
-    monthly = projection.report
+    batching = batching_for(total.requests, pipeline, windows)
+    usage = Usage(
+        logs=total.requests, sqs_blocks=total.sqs_blocks, input_tokens=total.tokens, batching=batching
+    )
+    report = compute_costs(usage, pipeline, prices)
+    outcome = project_monthly(usage, total.first_event_at, total.last_event_at, pipeline, prices)
+    warnings: list[str] = list(model_warnings(pipeline, prices))
+    if batching.model == "full_batches":
+        warnings.append(BEST_CASE_WARNING)
+    projection: MonthlyProjection | None = None
+    if isinstance(outcome, NoProjection):
+        unavailable: str | None = outcome.reason
+    else:
+        unavailable = None
+        warnings.extend(outcome.warnings)
+        monthly = outcome.report
+        projection = MonthlyProjection(
+            hours_observed=exact(outcome.hours_observed),
+            hours_per_month=HOURS_PER_MONTH,
+            monthly_requests=outcome.monthly_usage.logs,
+            sqs_blocks=monthly.sqs_send_requests,
+            sqs_receive_requests=monthly.sqs_receive_requests,
+            sqs_delete_requests=monthly.sqs_delete_requests,
+            sqs_requests=monthly.sqs_requests,
+            apigateway_requests=monthly.apigateway_requests,
+            lambda_invocations=monthly.lambda_invocations,
+            lambda_gb_seconds=exact(monthly.lambda_gb_seconds),
+            llm_tokens=monthly.llm_input_tokens,
+            llm_output_tokens=monthly.llm_output_tokens,
+            free_tier_applied=monthly.free_tier_applied,
+            monthly_cost_usd=exact(monthly.total_cost),
+            monthly_cost_usd_display=display(monthly.total_cost),
+            cost_breakdown=_lines(monthly),
+        )
     return ScenarioMetrics(
         scenario_id=scenario.id,
         status=scenario.status,
         summary=MetricsSummary(
             total_requests=total.requests,
-            total_cost_usd=money(report.total_cost),
-            sqs_blocks=total.sqs_blocks,
+            total_cost_usd=exact(report.total_cost),
+            total_cost_usd_display=display(report.total_cost),
+            sqs_blocks=report.sqs_send_requests,
+            sqs_receive_requests=report.sqs_receive_requests,
+            sqs_delete_requests=report.sqs_delete_requests,
+            sqs_requests=report.sqs_requests,
+            apigateway_requests=report.apigateway_requests,
             lambda_invocations=report.lambda_invocations,
             lambda_gb_seconds=exact(report.lambda_gb_seconds),
             llm_tokens=report.llm_input_tokens,
@@ -216,20 +281,10 @@ def build_report(scenario: ScenarioRef, buckets: Sequence[HourBucket], prices: P
             last_event_at=_utc(total.last_event_at),
         ),
         cost_breakdown=_lines(report),
+        batching=_batching_info(batching, pipeline, windows),
         timeseries=timeseries(buckets),
-        projection=MonthlyProjection(
-            hours_observed=exact(hours),
-            hours_per_month=int(HOURS_PER_MONTH),
-            monthly_requests=projection.monthly_requests,
-            sqs_blocks=projection.monthly_usage.sqs_blocks,
-            lambda_invocations=monthly.lambda_invocations,
-            lambda_gb_seconds=exact(monthly.lambda_gb_seconds),
-            llm_tokens=monthly.llm_input_tokens,
-            llm_output_tokens=monthly.llm_output_tokens,
-            free_tier_applied=monthly.free_tier_applied,
-            monthly_cost_usd=money(monthly.total_cost),
-            cost_breakdown=_lines(monthly),
-        ),
+        projection=projection,
+        projection_unavailable=unavailable,
+        warnings=warnings,
         pricing=_pricing(scenario, pipeline_prices(pipeline, prices)),
-        warnings=model_warnings(pipeline, prices),
     )

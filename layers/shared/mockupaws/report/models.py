@@ -22,21 +22,71 @@ TIMESERIES_METRIC_TYPES: Final[tuple[TimeseriesMetricType, ...]] = ("requests", 
 Money = Annotated[
     str,
     Field(
-        pattern=r"^[0-9]+\.[0-9]{6}$",
-        description="USD as an exact decimal string, rounded half-even to 6 places.",
-        examples=["0.000400"],
+        pattern=r"^[0-9]+(\.[0-9]*[1-9])?$",
+        description=(
+            "USD, exact: a decimal string with every digit and no trailing zeros (never rounded, never "
+            "exponent notation). Parse it as a decimal, not a float."
+        ),
+        examples=["0.00000122500125", "18.73337", "1350"],
+    ),
+]
+SignedMoney = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]+(\.[0-9]*[1-9])?$",
+        description="USD, exact (as Money), negative for a free-tier deduction.",
+        examples=["-0.4", "0.000004"],
+    ),
+]
+DisplayMoney = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]+\.[0-9]{2}$",
+        description="The exact amount beside it, rounded half-even to cents: for display only.",
+        examples=["18.73"],
     ),
 ]
 ExactDecimal = Annotated[
-    str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", description="An exact decimal string.", examples=["13.125"])
+    str,
+    Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", description="An exact decimal string.", examples=["13.125"]),
 ]
+
+
+class BatchingInfo(BaseModel):
+    """How the logs are grouped into Lambda invocations (docs/costs.md, "Batching")."""
+
+    model: Literal["full_batches", "batching_window"] = Field(
+        description=(
+            "full_batches: lambda_batching_window_s is unset and every batch is assumed full, the best case. "
+            "batching_window: invocations counted from the event times, per window."
+        )
+    )
+    best_case: bool = Field(description="True for full_batches: no arrival pattern gives fewer invocations.")
+    batch_size: int
+    window_s: int | None = Field(description="The lambda_batching_window_s setting (null when unset).")
+    effective_window_s: int | None = Field(description="The window the model uses (0 is modelled as 1 s).")
+    windows: int | None = Field(description="Windows holding at least one log (null for full_batches).")
+    invocations: int
+    average_batch_size: str | None = Field(
+        description="Logs per invocation, rounded half-even to 2 decimals (null without invocations).",
+        examples=["37.25"],
+    )
 
 
 class MetricsSummary(BaseModel):
     total_requests: int = Field(description="Logs stored in the scenario.")
-    total_cost_usd: Money = Field(description="SQS + Lambda + Bedrock for these logs (no free tier).")
-    sqs_blocks: int = Field(description="SQS requests: 64 KiB billing blocks of all messages.")
-    lambda_invocations: int = Field(description="ceil(logs / lambda_batch_size).")
+    total_cost_usd: Money = Field(description="The sum of the cost lines for these logs (no free tier).")
+    total_cost_usd_display: DisplayMoney
+    sqs_blocks: int = Field(
+        description="SQS SendMessage requests: the 64 KiB billing blocks of all messages."
+    )
+    sqs_receive_requests: int = Field(
+        description="ReceiveMessage requests of Lambda's poller (<= 10 messages a call) + extra 64 KiB chunks"
+    )
+    sqs_delete_requests: int = Field(description="DeleteMessageBatch requests (<= 10 messages a call).")
+    sqs_requests: int = Field(description="All SQS requests: sends + receives + deletes.")
+    apigateway_requests: int = Field(description="API Gateway requests (0 without an ingress).")
+    lambda_invocations: int = Field(description="Invocations under the batching model (see batching).")
     lambda_gb_seconds: ExactDecimal = Field(description="GB-seconds of those invocations.")
     llm_tokens: int = Field(description="Bedrock input tokens: log tokens + prompt tokens per invocation.")
     llm_output_tokens: int = Field(description="Bedrock output tokens: output tokens per invocation.")
@@ -47,14 +97,31 @@ class MetricsSummary(BaseModel):
     last_event_at: datetime | None = Field(description="Latest event time, null without logs.")
 
 
+class CostItem(BaseModel):
+    """One item of a cost line: ``quantity`` * ``unit_price_usd`` per ``unit`` = ``cost_usd`` (exact)."""
+
+    name: str = Field(examples=["ReceiveMessage requests"])
+    quantity: ExactDecimal = Field(
+        description="In the unit's base (requests, tokens, GB-seconds); negative for a free tier."
+    )
+    unit: str = Field(examples=["per_million_requests"])
+    unit_price_usd: ExactDecimal
+    cost_usd: SignedMoney
+
+
 class CostLine(BaseModel):
-    service: Literal["SQS", "Lambda", "Bedrock"]
-    cost_usd: Money
+    service: Literal["API Gateway", "SQS", "Lambda", "Bedrock"]
+    cost_usd: Money = Field(description="The exact sum of the items.")
+    cost_usd_display: DisplayMoney
     percentage: float = Field(
-        description="Share of the total, 2 decimals; the three add up to 100 (all 0 when the total is 0).",
+        description=(
+            "Share of the total derived from the exact amounts: 2 decimals (largest remainder), the lines "
+            "add up to exactly 100 (all 0 when the total is 0)."
+        ),
         ge=0,
         le=100,
     )
+    items: list[CostItem]
 
 
 class TimeseriesPoint(BaseModel):
@@ -65,17 +132,22 @@ class TimeseriesPoint(BaseModel):
 
 class MonthlyProjection(BaseModel):
     hours_observed: ExactDecimal = Field(
-        description="Span of the event times in hours (last - first), at least 1, to 1e-10 h."
+        description="The real span of the event times in hours (last - first, no floor), to 1e-10 h."
     )
     hours_per_month: int = Field(description="The month of the projection (AWS convention).")
     monthly_requests: int = Field(description="Projected logs per month.")
     sqs_blocks: int
+    sqs_receive_requests: int
+    sqs_delete_requests: int
+    sqs_requests: int
+    apigateway_requests: int
     lambda_invocations: int
     lambda_gb_seconds: ExactDecimal
     llm_tokens: int
     llm_output_tokens: int
     free_tier_applied: bool = Field(description="The pipeline's include_free_tier setting.")
     monthly_cost_usd: Money
+    monthly_cost_usd_display: DisplayMoney
     cost_breakdown: list[CostLine]
 
 
@@ -91,6 +163,7 @@ class UnitPrices(BaseModel):
     lambda_gb_second: UnitPriceInfo
     bedrock_input: UnitPriceInfo
     bedrock_output: UnitPriceInfo
+    apigateway_requests: UnitPriceInfo | None = Field(description="Null without an ingress.")
 
 
 class PricingInfo(BaseModel):
@@ -138,11 +211,29 @@ class ScenarioMetrics(BaseModel):
     scenario_id: uuid.UUID
     status: Status
     summary: MetricsSummary
-    cost_breakdown: list[CostLine]
+    cost_breakdown: list[CostLine] = Field(
+        description="API Gateway (with an ingress only), SQS, Lambda, Bedrock: adding up exactly to the total"
+    )
+    batching: BatchingInfo
     timeseries: list[TimeseriesPoint] = Field(
         description="Hourly points by event time, ordered by timestamp then metric_type; empty without logs."
     )
-    projection: MonthlyProjection
+    projection: MonthlyProjection | None = Field(
+        description=(
+            "The month at the observed rate; null when the event times span no time "
+            "(see projection_unavailable)."
+        )
+    )
+    projection_unavailable: str | None = Field(
+        description="Why there is no projection (null when there is one)."
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description=(
+            "What the figures rest on that a buyer should know: a legacy or retired model, best-case "
+            "batching, a short sample."
+        ),
+    )
     pricing: PricingInfo
     pii_by_type: list[PiiTypeLogs] = Field(
         default_factory=list, description="Logs per PII type, every type the detector knows (0 when none)."
@@ -151,8 +242,4 @@ class ScenarioMetrics(BaseModel):
         default_factory=list,
         description="Per source: usage, PII and share of the cost; the 50 most expensive sources, then one "
         "`other` row summing the rest.",
-    )
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="What the figures rest on that a buyer should know, e.g. a legacy or retired model.",
     )

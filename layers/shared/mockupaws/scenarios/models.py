@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
+from mockupaws.errors import ValidationFailed
 from mockupaws.scenarios.lifecycle import Status
 
 NO_NUL = r"^[^\x00]*$"
@@ -30,6 +40,16 @@ profile: us./eu./apac./jp./au.) or ``global_profile`` (the global cross-Region i
 DEFAULT_BEDROCK_MODEL = "claude_haiku_4_5"
 """A current (active) model offered on demand in every catalogued region (docs/costs.md says why)."""
 
+Ingress = Literal["none", "api_gateway_rest", "api_gateway_http"]
+
+
+MAX_FIFO_BATCH_SIZE: Final = 10
+"""An SQS FIFO event source takes at most 10 messages per batch (AWS)."""
+MAX_BATCH_WITHOUT_WINDOW: Final = 10
+"""A standard-queue batch over 10 messages needs a batching window of at least 1 s (AWS)."""
+
+_STORED: Final = "stored"
+
 
 # The bounds of each pipeline setting, in one place (the settings and their partial update share them).
 BatchSize = Annotated[int, Field(ge=1, le=10_000)]
@@ -40,12 +60,31 @@ TokensPerInvocation = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 class PipelineSettings(BaseModel):
-    """Every field is optional (defaults shown); unknown fields are rejected."""
+    """Every field is optional (defaults shown); unknown fields are rejected.
+
+    AWS's event source rules are enforced on input (a 422 otherwise): a FIFO queue takes a batch of at
+    most 10 (its default batch size is 10, a standard queue's 100), and a standard queue with a batch
+    over 10 needs ``lambda_batching_window_s`` >= 1 when the window is set. Settings stored before these
+    rules are read as they are (:meth:`from_stored`).
+    """
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     sqs_queue_type: QueueType = "standard"
-    lambda_batch_size: BatchSize = Field(default=100, description="Logs per Lambda invocation.")
+    lambda_batch_size: BatchSize = Field(
+        default=100,
+        description="Logs per Lambda invocation (the event source's BatchSize): default 100, 10 for FIFO.",
+    )
+    lambda_batching_window_s: int | None = Field(
+        default=None,
+        ge=0,
+        le=300,
+        description=(
+            "The event source's MaximumBatchingWindowInSeconds. Unset: every batch is assumed full (the "
+            "best case). Set: invocations are computed from the logs' event times, in windows of this many "
+            "seconds (0 is modelled as 1 s)."
+        ),
+    )
     lambda_memory_mb: MemoryMb = 1024
     lambda_avg_duration_ms: DurationMs = 1000
     lambda_architecture: Architecture = "x86_64"
@@ -61,15 +100,59 @@ class PipelineSettings(BaseModel):
     prompt_tokens_per_invocation: TokensPerInvocation = 0
     output_tokens_per_invocation: TokensPerInvocation = 0
     include_free_tier: bool = Field(default=False, description="Apply the AWS free tier to the projection.")
+    ingress: Ingress = Field(
+        default="none",
+        description="How producers reach the queue: directly (none), or via an API Gateway REST or HTTP API.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fifo_default_batch_size(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and data.get("sqs_queue_type") == "fifo"
+            and "lambda_batch_size" not in data
+        ):
+            return {**data, "lambda_batch_size": MAX_FIFO_BATCH_SIZE}
+        return data
+
+    @model_validator(mode="after")
+    def _aws_event_source_rules(self, info: ValidationInfo) -> PipelineSettings:
+        if isinstance(info.context, dict) and info.context.get(_STORED):
+            return self
+        if self.sqs_queue_type == "fifo" and self.lambda_batch_size > MAX_FIFO_BATCH_SIZE:
+            raise ValueError(
+                f"an SQS FIFO event source takes at most {MAX_FIFO_BATCH_SIZE} messages per batch: "
+                f"set lambda_batch_size to {MAX_FIFO_BATCH_SIZE} or less"
+            )
+        if (
+            self.sqs_queue_type == "standard"
+            and self.lambda_batch_size > MAX_BATCH_WITHOUT_WINDOW
+            and self.lambda_batching_window_s == 0
+        ):
+            raise ValueError(
+                f"a batch size over {MAX_BATCH_WITHOUT_WINDOW} needs lambda_batching_window_s of at least 1 "
+                "second (AWS's rule for SQS event sources)"
+            )
+        return self
+
+    @classmethod
+    def from_stored(cls, data: Any) -> PipelineSettings:
+        """Settings read back from the database (JSON types, and no rule that postdates them)."""
+        return cls.model_validate(data, strict=False, context={_STORED: True})
 
 
 class PipelineSettingsPatch(BaseModel):
-    """A partial update of pipeline settings: only the given fields change."""
+    """A partial update of pipeline settings: only the given fields change.
+
+    ``lambda_batching_window_s: null`` unsets the window (back to the full-batch best case).
+    """
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
     sqs_queue_type: QueueType | None = None
     lambda_batch_size: BatchSize | None = None
+    lambda_batching_window_s: int | None = Field(default=None, ge=0, le=300)
     lambda_memory_mb: MemoryMb | None = None
     lambda_avg_duration_ms: DurationMs | None = None
     lambda_architecture: Architecture | None = None
@@ -78,10 +161,23 @@ class PipelineSettingsPatch(BaseModel):
     prompt_tokens_per_invocation: TokensPerInvocation | None = None
     output_tokens_per_invocation: TokensPerInvocation | None = None
     include_free_tier: bool | None = None
+    ingress: Ingress | None = None
 
     def apply_to(self, current: PipelineSettings) -> PipelineSettings:
+        """The current settings with this patch's changes, checked as new input (422 when invalid)."""
         changes = self.model_dump(exclude_none=True)
-        return PipelineSettings.model_validate({**current.model_dump(), **changes})
+        if "lambda_batching_window_s" in self.model_fields_set:
+            changes["lambda_batching_window_s"] = self.lambda_batching_window_s  # null unsets it
+        try:
+            return PipelineSettings.model_validate({**current.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ValidationFailed(
+                "invalid pipeline settings: " + "; ".join(e["msg"] for e in exc.errors()),
+                details=[
+                    {"loc": ["body", "pipeline", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]}
+                    for e in exc.errors()
+                ],
+            ) from None
 
 
 REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from mockupaws.pricing.prices import check_model_choice
+from mockupaws.pricing.batching import effective_window_s
 from mockupaws.scenarios.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
 from mockupaws.scenarios.models import (
     PipelineSettings,
@@ -18,7 +19,7 @@ from mockupaws.scenarios.models import (
     ScenarioPage,
     ScenarioUpdate,
 )
-from mockupaws.store import db, prices
+from mockupaws.store import db, prices, rollups, windows
 from mockupaws.store import scenarios as scenario_rows
 
 
@@ -54,6 +55,10 @@ def list_page(*, status: Status | None, region: str | None, page: int, page_size
     return db.run(work, isolation="repeatable_read", read_only=True)
 
 
+def _window(setting: int | None) -> int | None:
+    return None if setting is None else effective_window_s(setting)
+
+
 def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
     """Apply a partial update: only the fields present change (``description: null`` clears it)."""
 
@@ -75,6 +80,10 @@ def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
         # retired model anew is refused.
         keeps_model = changed.pipeline.bedrock_model == current.pipeline.bedrock_model
         check_priceable(cur, changed.region, changed.pipeline, allow_retired=keeps_model)
+        window_s = changed.pipeline.lambda_batching_window_s
+        if _window(current.pipeline.lambda_batching_window_s) != _window(window_s):
+            # The row is held FOR UPDATE: no rollup runs until this commits (docs/costs.md, "Batching").
+            windows.rebuild(cur, scenario_id, rollups.last_log_id(cur, scenario_id), _window(window_s))
         return scenario_rows.update(cur, changed)
 
     return db.run(work)

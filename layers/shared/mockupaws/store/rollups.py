@@ -17,8 +17,9 @@ in one transaction:
    Ingest into one scenario is serialised on its row and ids come from one sequence, so a scenario's
    log ids become visible in increasing order: once ``hi`` is visible, every log of the scenario with
    an id up to ``hi`` is committed, and the range ``(last_log_id, hi]`` never changes again.
-4. Upsert the hourly sums of that range (counts added, first/last event with LEAST/GREATEST) and set
-   ``last_log_id = hi``; commit both together.
+4. Upsert the hourly sums of that range (counts added, first/last event with LEAST/GREATEST), the
+   per-second counts and batching-window histogram (:mod:`mockupaws.store.windows`), and set
+   ``last_log_id = hi``; commit all together.
 
 Readers therefore see, in any snapshot, rollups covering exactly the logs with ``id <= last_log_id``
 (:func:`read_buckets` adds the rest). A run is bounded by a number of logs and a deadline; running
@@ -30,10 +31,12 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final, Literal
 
+from mockupaws.pricing.batching import effective_window_s
 from mockupaws.report.build import HourBucket
 from mockupaws.store import breakdowns
 from mockupaws.store.db import Cursor
-from mockupaws.store.scenarios import exists_for_key_share
+from mockupaws.store.scenarios import batching_window_for_key_share, exists_for_key_share
+from mockupaws.store.windows import roll_up_windows
 
 __all__ = [
     "GONE",
@@ -41,6 +44,7 @@ __all__ = [
     "LOCKED",
     "anything_pending",
     "ensure_state",
+    "last_log_id",
     "pending_scenarios",
     "read_buckets",
     "roll_up_batch",
@@ -101,6 +105,13 @@ def _bucket(row: dict[str, Any]) -> HourBucket:
     )
 
 
+def last_log_id(cur: Cursor, scenario_id: uuid.UUID) -> int:
+    """How far the scenario's logs are rolled up (0 before the first rollup)."""
+    cur.execute("SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s", (scenario_id,))
+    state = cur.fetchone()
+    return int(state["last_log_id"]) if state else 0
+
+
 def read_buckets(
     cur: Cursor, scenario_id: uuid.UUID, *, source: Literal["rollup", "full_scan"] = "rollup"
 ) -> list[HourBucket]:
@@ -112,10 +123,7 @@ def read_buckets(
     if source == "full_scan":
         cur.execute(_FULL_SCAN_SQL, {"scenario_id": scenario_id})
     else:
-        cur.execute("SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s", (scenario_id,))
-        state = cur.fetchone()
-        last_log_id = int(state["last_log_id"]) if state else 0
-        cur.execute(_ROLLUP_SQL, {"scenario_id": scenario_id, "last_log_id": last_log_id})
+        cur.execute(_ROLLUP_SQL, {"scenario_id": scenario_id, "last_log_id": last_log_id(cur, scenario_id)})
     return [_bucket(row) for row in cur.fetchall()]
 
 
@@ -176,7 +184,8 @@ def roll_up_batch(cur: Cursor, scenario_id: uuid.UUID, batch_size: int) -> int:
     Returns how many logs were rolled up, :data:`LOCKED` when a concurrent run holds the scenario,
     or :data:`GONE` when the scenario no longer exists.
     """
-    if not exists_for_key_share(cur, scenario_id):
+    exists, window_s = batching_window_for_key_share(cur, scenario_id)
+    if not exists:
         return GONE
     cur.execute(
         "SELECT last_log_id FROM scenario_rollup_state WHERE scenario_id = %s FOR UPDATE SKIP LOCKED",
@@ -200,6 +209,7 @@ def roll_up_batch(cur: Cursor, scenario_id: uuid.UUID, batch_size: int) -> int:
     hi = int(batch["hi"])
     cur.execute(_UPSERT_SQL, {"scenario_id": scenario_id, "after": after, "hi": hi})
     breakdowns.roll_up_range(cur, scenario_id, after, hi)
+    roll_up_windows(cur, scenario_id, after, hi, None if window_s is None else effective_window_s(window_s))
     cur.execute(
         "UPDATE scenario_rollup_state SET last_log_id = %s, updated_at = clock_timestamp() "
         "WHERE scenario_id = %s",

@@ -32,7 +32,7 @@ def _scenario(row: dict[str, Any]) -> Scenario:
         region=row["region"],
         status=Status(row["status"]),
         tags=list(row["tags"]),
-        pipeline=PipelineSettings.model_validate(row["pipeline"], strict=False),
+        pipeline=PipelineSettings.from_stored(row["pipeline"]),
         total_requests=row["total_requests"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
@@ -157,3 +157,19 @@ def exists_for_key_share(cur: Cursor, scenario_id: uuid.UUID) -> bool:
     an ingest's ``UPDATE ... total_requests`` is not blocked)."""
     cur.execute("SELECT 1 FROM scenarios WHERE id = %s FOR KEY SHARE", (scenario_id,))
     return cur.fetchone() is not None
+
+
+def batching_window_for_key_share(cur: Cursor, scenario_id: uuid.UUID) -> tuple[bool, int | None]:
+    """Whether the scenario exists (locking it ``FOR KEY SHARE``, as :func:`exists_for_key_share`) and its
+    ``lambda_batching_window_s`` setting (``None`` when unset). A scenario update holds the row ``FOR
+    UPDATE``, so the setting read here stays the scenario's until this transaction ends."""
+    cur.execute(
+        "SELECT pipeline -> 'lambda_batching_window_s' AS window_s FROM scenarios "
+        "WHERE id = %s FOR KEY SHARE",
+        (scenario_id,),
+    )
+    row = cur.fetchone()
+    if row is None:
+        return False, None
+    window = row["window_s"]
+    return True, window if isinstance(window, int) and not isinstance(window, bool) else None
