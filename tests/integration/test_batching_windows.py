@@ -186,3 +186,26 @@ def test_aws_rules_are_422_on_update_and_change_nothing(
         body={"pipeline": {"sqs_queue_type": "fifo", "lambda_batch_size": 10, "lambda_batching_window_s": 0}},
     )
     assert reply.status == 200, reply.body
+
+
+def test_what_if_another_window_equals_that_window_set_on_the_scenario(
+    invoke: Invoke, make_scenario: Callable[..., dict[str, Any]], sql_conn: Any
+) -> None:
+    scenario = make_scenario(
+        status="running", pipeline={"lambda_batch_size": 10, "lambda_batching_window_s": 5}
+    )
+    sid = scenario["id"]
+    insert_logs(sql_conn, sid, random_logs(random.Random(5), 300))
+    rollups.run(max_logs=120, batch_size=50)  # part rolled up, part tail
+    windows = (5, 60, 0, None)
+    variants = [{"label": f"w{w}", "pipeline": {"lambda_batching_window_s": w}} for w in windows]
+    reply = invoke("analysis", "POST", f"{BASE}/{sid}/estimates", body={"variants": variants})
+    assert reply.status == 200, reply.body
+    for window, estimate in zip(windows, reply.body["variants"], strict=True):
+        put = invoke(
+            "scenarios", "PUT", f"{BASE}/{sid}", body={"pipeline": {"lambda_batching_window_s": window}}
+        )
+        assert put.status == 200, put.body
+        body = metrics(invoke, sid)
+        for key in ("summary", "cost_breakdown", "batching", "projection"):
+            assert estimate[key] == body[key], (window, key)
