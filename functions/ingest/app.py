@@ -68,7 +68,7 @@ def ingest_logs(
     ] = None,
 ) -> Response[StoredLog | BatchSummary]:
     event = app.current_event
-    ingest.ensure_running(x_scenario_id)
+    token_encoding = ingest.ensure_running(x_scenario_id)
     body = parse_ingest(
         event.body,
         is_base64=bool(event.is_base64_encoded),
@@ -76,7 +76,7 @@ def ingest_logs(
         content_encoding=event.headers.get("content-encoding"),
         header_source=x_log_source,
     )
-    result = ingest.ingest(x_scenario_id, body)
+    result = ingest.ingest(x_scenario_id, body, token_encoding)
     counters = ingest.summary_fields(result)
     logger.info("ingested", extra={"scenario_id": str(x_scenario_id), **counters})
     record_ingest(str(x_scenario_id), **counters)

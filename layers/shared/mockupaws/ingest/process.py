@@ -19,7 +19,7 @@ from typing import NamedTuple
 from mockupaws.ingest.limits import MAX_SOURCE_CHARS, PREVIEW_CHARS, SQS_BLOCK_BYTES
 from mockupaws.ingest.parse import RawRecord
 from mockupaws.pii import detector as pii
-from mockupaws.tokens.counter import count_tokens_many
+from mockupaws.tokens.counter import ENCODING_NAME, count_tokens_many
 
 
 class ProcessedLog(NamedTuple):
@@ -96,14 +96,16 @@ def _with_source(log: ProcessedLog, source: pii.PiiScan) -> ProcessedLog:
     )
 
 
-def process_all(records: Sequence[RawRecord], received_at: datetime) -> list[ProcessedLog]:
+def process_all(
+    records: Sequence[RawRecord], received_at: datetime, encoding_name: str = ENCODING_NAME
+) -> list[ProcessedLog]:
     """Process a request's records. A message repeated within the request (health checks, retries) is
     sized, hashed, scanned and token-counted once: every one of those depends on the message alone. A
     source label is scanned once per distinct label."""
     distinct = list(dict.fromkeys(record.message for record in records))
     facts = {
         message: _message_facts(message, tokens)
-        for message, tokens in zip(distinct, count_tokens_many(distinct), strict=True)
+        for message, tokens in zip(distinct, count_tokens_many(distinct, encoding_name), strict=True)
     }
     sources = {source: redact_source(source) for source in dict.fromkeys(record.source for record in records)}
     logs = []

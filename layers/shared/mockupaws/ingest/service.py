@@ -31,14 +31,17 @@ def _not_accepting(cur: db.Cursor, scenario_id: uuid.UUID) -> ScenarioNotRunning
     )
 
 
-def ensure_running(scenario_id: uuid.UUID) -> None:
-    """Fail fast (before any processing) when the scenario is unknown or not running."""
+def ensure_running(scenario_id: uuid.UUID) -> str:
+    """Fail fast (before any processing) when the scenario is unknown or not running; its tokenizer
+    otherwise (fixed while it runs: see docs/costs.md, "Tokenizers")."""
 
-    def work(cur: db.Cursor) -> None:
-        if scenario_rows.get(cur, scenario_id).status is not Status.RUNNING:
+    def work(cur: db.Cursor) -> str:
+        scenario = scenario_rows.get(cur, scenario_id)
+        if scenario.status is not Status.RUNNING:
             raise _not_accepting(cur, scenario_id)
+        return scenario.token_encoding
 
-    db.run(work, read_only=True)
+    return db.run(work, read_only=True)
 
 
 def store(scenario_id: uuid.UUID, logs: list[ProcessedLog], *, single: bool) -> StoredLog | BatchSummary:
@@ -80,9 +83,12 @@ def store(scenario_id: uuid.UUID, logs: list[ProcessedLog], *, single: bool) -> 
     return db.run(work)
 
 
-def ingest(scenario_id: uuid.UUID, body: ParsedBody) -> StoredLog | BatchSummary:
-    """Process and store one request's records (all or nothing)."""
-    return store(scenario_id, process_all(body.records, datetime.now(UTC)), single=body.single)
+def ingest(scenario_id: uuid.UUID, body: ParsedBody, token_encoding: str) -> StoredLog | BatchSummary:
+    """Process and store one request's records (all or nothing), counting tokens with the scenario's
+    ``token_encoding`` (from :func:`ensure_running`: a running scenario's never changes)."""
+    return store(
+        scenario_id, process_all(body.records, datetime.now(UTC), token_encoding), single=body.single
+    )
 
 
 def summary_fields(result: StoredLog | BatchSummary) -> dict[str, Any]:

@@ -29,11 +29,13 @@ from mockupaws.report.models import (
     ScenarioMetrics,
     TimeseriesMetricType,
     TimeseriesPoint,
+    TokenizerInfo,
     UnitPriceInfo,
     UnitPrices,
 )
 from mockupaws.scenarios.lifecycle import Status
 from mockupaws.scenarios.models import PipelineSettings
+from mockupaws.tokens.families import DEFAULT_ENCODING, tokenizer_for
 
 __all__ = [
     "HourBucket",
@@ -87,6 +89,7 @@ class ScenarioRef:
     status: Status
     region: str
     pipeline: PipelineSettings
+    token_encoding: str = DEFAULT_ENCODING
 
 
 def totals(buckets: Iterable[HourBucket]) -> Totals:
@@ -233,6 +236,13 @@ def build_report(
     warnings: list[str] = list(model_warnings(pipeline, prices))
     if batching.model == "full_batches":
         warnings.append(BEST_CASE_WARNING)
+    choice = tokenizer_for(pipeline.bedrock_model)
+    if choice.encoding != scenario.token_encoding:
+        warnings.append(
+            f"log tokens were counted with {scenario.token_encoding} when the logs were ingested; "
+            f"{pipeline.bedrock_model} is counted with {choice.encoding} (the model changed after the "
+            "scenario started): the token figures are approximate"
+        )
     projection: MonthlyProjection | None = None
     if isinstance(outcome, NoProjection):
         unavailable: str | None = outcome.reason
@@ -282,6 +292,13 @@ def build_report(
         ),
         cost_breakdown=_lines(report),
         batching=_batching_info(batching, pipeline, windows),
+        tokenizer=TokenizerInfo(
+            encoding=scenario.token_encoding,
+            model_family=choice.family,
+            model_encoding=choice.encoding,
+            exact_for_model=choice.exact and choice.encoding == scenario.token_encoding,
+            note=choice.note,
+        ),
         timeseries=timeseries(buckets),
         projection=projection,
         projection_unavailable=unavailable,

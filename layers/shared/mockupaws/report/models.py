@@ -73,6 +73,22 @@ class BatchingInfo(BaseModel):
     )
 
 
+class TokenizerInfo(BaseModel):
+    """The tokenizer behind the token counts (docs/costs.md, "Tokenizers")."""
+
+    encoding: str = Field(
+        description="The tokenizer the stored log tokens were counted with.", examples=["cl100k_base"]
+    )
+    model_family: str = Field(examples=["Anthropic Claude"])
+    model_encoding: str = Field(
+        description="The tokenizer used for this model's family (its own, or cl100k_base)."
+    )
+    exact_for_model: bool = Field(
+        description="The counts come from the model family's own tokenizer (else they are an approximation)."
+    )
+    note: str = Field(description="What is known of the difference.")
+
+
 class MetricsSummary(BaseModel):
     total_requests: int = Field(description="Logs stored in the scenario.")
     total_cost_usd: Money = Field(description="The sum of the cost lines for these logs (no free tier).")
@@ -215,6 +231,7 @@ class ScenarioMetrics(BaseModel):
         description="API Gateway (with an ingress only), SQS, Lambda, Bedrock: adding up exactly to the total"
     )
     batching: BatchingInfo
+    tokenizer: TokenizerInfo
     timeseries: list[TimeseriesPoint] = Field(
         description="Hourly points by event time, ordered by timestamp then metric_type; empty without logs."
     )

@@ -56,7 +56,9 @@ class ReportInputs:
     @property
     def ref(self) -> ScenarioRef:
         s = self.scenario
-        return ScenarioRef(id=s.id, status=s.status, region=s.region, pipeline=s.pipeline)
+        return ScenarioRef(
+            id=s.id, status=s.status, region=s.region, pipeline=s.pipeline, token_encoding=s.token_encoding
+        )
 
 
 def read_inputs(cur: db.Cursor, scenario_id: uuid.UUID, mode: ReadMode = "rollup") -> ReportInputs:

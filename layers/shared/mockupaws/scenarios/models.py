@@ -247,6 +247,13 @@ class Scenario(BaseModel):
     tags: list[str]
     pipeline: PipelineSettings
     total_requests: int
+    token_encoding: str = Field(
+        description=(
+            "The tokenizer that counts this scenario's log tokens at ingest: the model's own where one ships "
+            "offline, else cl100k_base. Follows the model while the scenario is a draft, fixed once it runs."
+        ),
+        examples=["cl100k_base"],
+    )
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None

@@ -21,6 +21,7 @@ from mockupaws.scenarios.models import (
 )
 from mockupaws.store import db, prices, rollups, windows
 from mockupaws.store import scenarios as scenario_rows
+from mockupaws.tokens.families import tokenizer_for
 
 
 def check_priceable(
@@ -36,7 +37,7 @@ def check_priceable(
 def create(data: ScenarioCreate) -> Scenario:
     def work(cur: db.Cursor) -> Scenario:
         check_priceable(cur, data.region, data.pipeline)
-        return scenario_rows.insert(cur, data)
+        return scenario_rows.insert(cur, data, tokenizer_for(data.pipeline.bedrock_model).encoding)
 
     return db.run(work)
 
@@ -80,6 +81,11 @@ def update(scenario_id: uuid.UUID, patch: ScenarioUpdate) -> Scenario:
         # retired model anew is refused.
         keeps_model = changed.pipeline.bedrock_model == current.pipeline.bedrock_model
         check_priceable(cur, changed.region, changed.pipeline, allow_retired=keeps_model)
+        if current.status is Status.DRAFT:
+            # a draft holds no logs: its tokenizer follows the model; once it runs, it is fixed
+            changed = changed.model_copy(
+                update={"token_encoding": tokenizer_for(changed.pipeline.bedrock_model).encoding}
+            )
         window_s = changed.pipeline.lambda_batching_window_s
         if _window(current.pipeline.lambda_batching_window_s) != _window(window_s):
             # The row is held FOR UPDATE: no rollup runs until this commits (docs/costs.md, "Batching").

@@ -19,7 +19,7 @@ from mockupaws.scenarios.models import PipelineSettings, Scenario, ScenarioCreat
 from mockupaws.store.db import Cursor
 
 _COLUMNS = (
-    "id, name, description, region, status, tags, pipeline, total_requests, "
+    "id, name, description, region, status, tags, pipeline, total_requests, token_encoding, "
     "created_at, updated_at, started_at, completed_at, archived_at"
 )
 
@@ -34,6 +34,7 @@ def _scenario(row: dict[str, Any]) -> Scenario:
         tags=list(row["tags"]),
         pipeline=PipelineSettings.from_stored(row["pipeline"]),
         total_requests=row["total_requests"],
+        token_encoding=row["token_encoding"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         started_at=row["started_at"],
@@ -63,12 +64,12 @@ def get(cur: Cursor, scenario_id: uuid.UUID, *, lock: bool = False) -> Scenario:
     return _scenario(row)
 
 
-def insert(cur: Cursor, data: ScenarioCreate) -> Scenario:
+def insert(cur: Cursor, data: ScenarioCreate, token_encoding: str) -> Scenario:
     """A new draft scenario; :class:`Conflict` when the name is taken."""
     try:
         cur.execute(
-            f"INSERT INTO scenarios (id, name, description, region, tags, pipeline) "
-            f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
+            f"INSERT INTO scenarios (id, name, description, region, tags, pipeline, token_encoding) "
+            f"VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
             (
                 uuid.uuid4(),
                 data.name,
@@ -76,6 +77,7 @@ def insert(cur: Cursor, data: ScenarioCreate) -> Scenario:
                 data.region,
                 data.tags,
                 Jsonb(data.pipeline.model_dump()),
+                token_encoding,
             ),
         )
     except psycopg.errors.UniqueViolation as exc:
@@ -111,6 +113,7 @@ def update(cur: Cursor, scenario: Scenario) -> Scenario:
     try:
         cur.execute(
             f"UPDATE scenarios SET name = %s, description = %s, region = %s, tags = %s, pipeline = %s, "
+            f"token_encoding = %s, "
             f"updated_at = clock_timestamp() WHERE id = %s RETURNING {_COLUMNS}",
             (
                 scenario.name,
@@ -118,6 +121,7 @@ def update(cur: Cursor, scenario: Scenario) -> Scenario:
                 scenario.region,
                 scenario.tags,
                 Jsonb(scenario.pipeline.model_dump()),
+                scenario.token_encoding,
                 scenario.id,
             ),
         )

@@ -1,1 +1,1 @@
-"""Token counting with the bundled cl100k_base encoding (pure, never downloads)."""
+"""Token counting with the tokenizer of the scenario's model where one ships offline, else cl100k_base."""
