@@ -140,7 +140,7 @@ def test_bedrock_100k_requests_2000_in_500_out_at_3_and_15_dollars(
     # 200M * 3 / 1M = 600 + 50M * 15 / 1M = 750 -> $1,350. One log per invocation, each log 0 tokens and
     # a 2,000-token prompt; 1,000 logs over 7.3 h -> x 100.
     pipeline = {
-        "bedrock_model": "claude_sonnet_4",
+        "bedrock_model": "claude_sonnet_4_6",
         "lambda_batch_size": 1,
         "prompt_tokens_per_invocation": 2000,
         "output_tokens_per_invocation": 500,

@@ -4,7 +4,7 @@ once it runs, used at ingest, and named by the metrics."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,30 +19,9 @@ LINE = (
 
 
 @pytest.fixture
-def gpt_oss_priced(sql_conn: Any) -> Iterator[str]:
-    """gpt-oss priced in us-east-1 for these tests (its catalogue prices may not be loaded here)."""
-    model = "gpt_oss_20b"
-    tiers = [f"{model}:input", f"{model}:output"]
-    with sql_conn.transaction():
-        existing = sql_conn.execute(
-            "SELECT count(*) FROM aws_pricing WHERE service = 'bedrock' AND region = 'us-east-1' "
-            "AND tier = ANY(%s) AND is_active",
-            (tiers,),
-        ).fetchone()[0]
-        if not existing:
-            for tier, price in zip(tiers, ("0.00007", "0.0003"), strict=True):
-                sql_conn.execute(
-                    "INSERT INTO aws_pricing (service, region, tier, price_per_unit, unit, effective_date, "
-                    "source) VALUES ('bedrock', 'us-east-1', %s, %s, 'per_1k_tokens', DATE '2026-01-01', "
-                    "'test fixture')",
-                    (tier, price),
-                )
-    yield model
-    if not existing:
-        with sql_conn.transaction():
-            sql_conn.execute(
-                "DELETE FROM aws_pricing WHERE source = 'test fixture' AND tier = ANY(%s)", (tiers,)
-            )
+def gpt_oss_priced() -> str:
+    """A gpt-oss model of the catalogue, offered on demand in us-east-1."""
+    return "gpt_oss_20b"
 
 
 def ingest(invoke: Invoke, scenario_id: str, message: str) -> dict[str, Any]:
@@ -82,7 +61,7 @@ def test_the_tokenizer_follows_the_model_in_draft_and_is_fixed_once_running(
     reply = invoke("scenarios", "PUT", f"{BASE}/{sid}", body={"pipeline": {"bedrock_model": gpt_oss_priced}})
     assert reply.body["token_encoding"] == "o200k_base"
     reply = invoke(
-        "scenarios", "PUT", f"{BASE}/{sid}", body={"pipeline": {"bedrock_model": "claude_3_haiku"}}
+        "scenarios", "PUT", f"{BASE}/{sid}", body={"pipeline": {"bedrock_model": "claude_haiku_4_5"}}
     )
     assert reply.body["token_encoding"] == "cl100k_base"
     invoke("scenarios", "POST", f"{BASE}/{sid}/start")
@@ -107,7 +86,7 @@ def test_the_tokenizer_follows_the_model_in_draft_and_is_fixed_once_running(
 def test_claude_is_counted_with_cl100k_base_and_says_so(
     invoke: Invoke, make_scenario: Callable[..., dict[str, Any]]
 ) -> None:
-    scenario = make_scenario(status="running", pipeline={"bedrock_model": "claude_3_haiku"})
+    scenario = make_scenario(status="running", pipeline={"bedrock_model": "claude_haiku_4_5"})
     metrics = invoke("metrics", "GET", f"{BASE}/{scenario['id']}/metrics").body
     tokenizer = metrics["tokenizer"]
     assert (tokenizer["encoding"], tokenizer["model_family"], tokenizer["exact_for_model"]) == (

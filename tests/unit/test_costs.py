@@ -105,7 +105,7 @@ def observed(hours: Decimal | int) -> tuple[datetime, datetime]:
     return first, first + timedelta(microseconds=int(D(hours) * 3_600_000_000))
 
 
-def project(usage: Usage, hours: Decimal | int, pipeline: PipelineSettings, sheet: PriceSheet) -> Projection:
+def project(usage: Usage, hours: Decimal | int, pipeline: _PipelineSettings, sheet: PriceSheet) -> Projection:
     outcome = project_monthly(usage, *observed(hours), pipeline, sheet)
     assert isinstance(outcome, Projection)
     return outcome
