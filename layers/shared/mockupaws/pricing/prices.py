@@ -17,9 +17,9 @@ from mockupaws.errors import PricingUnavailable, ValidationFailed
 from mockupaws.scenarios.models import BedrockInference, PipelineSettings
 
 __all__ = [
+    "APIGATEWAY_TIERS",
     "INFERENCE_ORDER",
     "LIFECYCLE_STATES",
-    "APIGATEWAY_TIERS",
     "UNIT_PER_1K_TOKENS",
     "UNIT_PER_GB_SECOND",
     "UNIT_PER_MILLION_REQUESTS",

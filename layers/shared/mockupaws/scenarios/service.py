@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import uuid
 
-from mockupaws.pricing.prices import check_model_choice
 from mockupaws.pricing.batching import effective_window_s
+from mockupaws.pricing.prices import check_model_choice
 from mockupaws.scenarios.lifecycle import Status, ensure_deletable, ensure_updatable, transition_for
 from mockupaws.scenarios.models import (
     PipelineSettings,
