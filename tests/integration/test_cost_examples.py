@@ -154,3 +154,30 @@ def test_bedrock_100k_requests_2000_in_500_out_at_3_and_15_dollars(
     bedrock = line(projection, "Bedrock")
     assert [i["cost_usd"] for i in bedrock["items"]] == ["600", "750"]
     assert (bedrock["cost_usd"], bedrock["cost_usd_display"]) == ("1350", "1350.00")
+
+
+@pytest.mark.parametrize(
+    ("ingress", "tier"), [("api_gateway_rest", "rest_requests"), ("api_gateway_http", "http_requests")]
+)
+def test_an_api_gateway_front_door_is_priced_per_request(
+    invoke: Invoke, make_scenario: Callable[..., dict[str, Any]], sql_conn: Any, ingress: str, tier: str
+) -> None:
+    price = sql_conn.execute(
+        "SELECT price_per_unit FROM aws_pricing WHERE service = 'apigateway' AND region = 'us-east-1' "
+        "AND tier = %s AND is_active",
+        (tier,),
+    ).fetchone()[0]
+    # 1,000 logs over 7.3 h: 100,000 requests a month through the front door
+    body = month(
+        invoke, make_scenario, sql_conn, logs=1000, hours=Decimal("7.3"), pipeline={"ingress": ingress}
+    )
+    assert body["summary"]["apigateway_requests"] == 1000
+    assert body["pricing"]["unit_prices"]["apigateway_requests"]["price_usd"] == str(
+        Decimal(price).normalize()
+    )
+    lines = body["projection"]["cost_breakdown"]
+    assert [line["service"] for line in lines] == ["API Gateway", "SQS", "Lambda", "Bedrock"]
+    assert lines[0]["cost_usd"] == format(Decimal(100_000) * Decimal(price) / 1_000_000, "f").rstrip(
+        "0"
+    ).rstrip(".")
+    assert sum(Decimal(line["cost_usd"]) for line in lines) == Decimal(body["projection"]["monthly_cost_usd"])
