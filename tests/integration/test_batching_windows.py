@@ -130,13 +130,13 @@ def test_half_full_batches_cost_more_than_the_best_case(
     )
     assert best["summary"]["lambda_invocations"] == 6
     assert best["batching"]["best_case"] is True
-    assert any("best case" in w for w in best["warnings"])
+    assert best["batching"]["model"] == "full_batches"
     assert real["summary"]["lambda_invocations"] == 120  # 1,200 s / 10 s
     assert real["batching"]["average_batch_size"] == "5.00"
     assert real["batching"]["windows"] == 120
     # prompt tokens per invocation: 6 * 400 vs 120 * 400
     assert real["summary"]["llm_tokens"] - best["summary"]["llm_tokens"] == (120 - 6) * 400
-    assert not any("best case" in w for w in real["warnings"])
+    assert real["batching"]["best_case"] is False
 
 
 # --------------------------------------------------------------------------------------------

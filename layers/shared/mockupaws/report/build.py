@@ -208,10 +208,6 @@ def _batching_info(
     )
 
 
-BEST_CASE_WARNING: Final = (
-    "Lambda invocations assume every batch is full (lambda_batching_window_s is unset): the best case. "
-    "Set lambda_batching_window_s to count them from the logs' event times."
-)
 
 
 def build_report(
@@ -234,8 +230,6 @@ def build_report(
     report = compute_costs(usage, pipeline, prices)
     outcome = project_monthly(usage, total.first_event_at, total.last_event_at, pipeline, prices)
     warnings: list[str] = list(model_warnings(pipeline, prices))
-    if batching.model == "full_batches":
-        warnings.append(BEST_CASE_WARNING)
     choice = tokenizer_for(pipeline.bedrock_model)
     if choice.encoding != scenario.token_encoding:
         warnings.append(
