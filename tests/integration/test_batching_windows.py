@@ -15,8 +15,8 @@ import pytest
 from mockupaws.pricing.batching import full_batches, histogram_from_event_times, windowed_batches
 from mockupaws.report.service import get_report_full_scan
 from mockupaws.rollups import run as rollups
+from mockupaws_testkit.synthetic import SyntheticLog, insert_logs
 from tests.integration.conftest import Invoke
-from tests.support.logs import SyntheticLog, insert_logs
 
 BASE = "/api/v1/scenarios"
 HOUR = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

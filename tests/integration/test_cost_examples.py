@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from mockupaws_testkit.synthetic import insert_spread
 from tests.integration.conftest import Invoke
-from tests.support.logs import insert_spread
 
 BASE = "/api/v1/scenarios"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

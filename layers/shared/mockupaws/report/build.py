@@ -208,8 +208,6 @@ def _batching_info(
     )
 
 
-
-
 def build_report(
     scenario: ScenarioRef,
     buckets: Sequence[HourBucket],
