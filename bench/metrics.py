@@ -154,7 +154,8 @@ def main() -> int:
     window = "unset (full batches)" if args.window < 0 else f"{args.window} s"
     server = version[0] if version else "?"
     print(
-        f"PostgreSQL {server}; {args.logs:,} logs over 7 days from {args.sources} sources; batching window {window}"
+        f"PostgreSQL {server}; {args.logs:,} logs over 7 days from {args.sources} sources; "
+        f"batching window {window}"
     )
 
     pipeline = {} if args.window < 0 else {"lambda_batching_window_s": args.window}
