@@ -11,7 +11,7 @@ PY312_DIR := $(shell p="$$(pyenv prefix "$$(pyenv latest 3.12 2>/dev/null)" 2>/d
 	if [ -x "$$p/bin/python3.12" ]; then echo "$$p/bin"; else dirname "$$(command -v python3.12 || echo /nonexistent/python3.12)"; fi)
 PYTHON ?= $(PY312_DIR)/python3.12
 
-.PHONY: help install dev migrate prices test unit integration e2e lint format typecheck openapi openapi-check validate build bench clean
+.PHONY: help install dev migrate prices test unit integration e2e lint lint-js format typecheck openapi openapi-check validate build bench clean
 
 help:
 	@echo "make dev        run the API on http://$(HOST):$(PORT) (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -43,6 +43,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The web console's JavaScript (no build step; ESLint is the only Node.js tool, from package-lock.json).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+lint-js: node_modules/.package-lock.json
+	npm run --silent lint
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -60,7 +67,7 @@ openapi-check: install
 # `make test` fails under COVERAGE_MIN percent of lines (92% measured when it was set; see README).
 COVERAGE_MIN ?= 88
 
-test: lint typecheck openapi-check
+test: lint lint-js typecheck openapi-check
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(COVERAGE_MIN)
 
 unit: install

@@ -35,7 +35,7 @@ def _api_function_files(template_path: Path) -> list[Path]:
             continue
         module = str(props["Handler"]).rsplit(".", 1)[0]
         path = template_path.parent / props["CodeUri"] / f"{module}.py"
-        if path.parent.name != "docs":
+        if path.parent.name not in ("docs", "console"):  # they serve documents, not API routes
             files.append(path)
     return sorted(files)
 

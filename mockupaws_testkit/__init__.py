@@ -10,6 +10,7 @@ Nothing here is deployed.
 * :mod:`~mockupaws_testkit.synthetic` -- synthetic rows written straight into ``scenario_logs``.
 * :mod:`~mockupaws_testkit.fakelogs` -- the one generator of fake log messages, records and ingest bodies.
 * :mod:`~mockupaws_testkit.load` -- the load driver (producers over HTTP, aggregation alongside).
+* :mod:`~mockupaws_testkit.browser` -- headless Debian Chromium through its ChromeDriver (the console test).
 * :mod:`~mockupaws_testkit.consistency` -- the exact consistency check of a load run.
 * ``lambda_runtime_probe.py`` -- run by path with the Lambda runtime's interpreter; imports nothing of ours.
 """

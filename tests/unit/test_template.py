@@ -33,8 +33,9 @@ DATABASE_FUNCTIONS = {
     "MigrateFunction",
     "HealthFunction",
 }
-ALL_FUNCTIONS = DATABASE_FUNCTIONS | {"DocsFunction"}
-PUBLIC_PATHS = {"/docs", "/openapi.json", "/health"}  # no API key, even when the API requires one
+ALL_FUNCTIONS = DATABASE_FUNCTIONS | {"DocsFunction", "ConsoleFunction"}
+# No API key, even when the API requires one (the console sends the key from the browser).
+PUBLIC_PATHS = {"/docs", "/openapi.json", "/health", "/", "/console/{proxy+}"}
 VPC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 BASIC_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
