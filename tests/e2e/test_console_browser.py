@@ -81,7 +81,10 @@ class Console:
         return str(self.find(css).text)
 
     def wait_text(self, css: str, expected: str) -> None:
-        self.wait(lambda: self._visible(css) is not None and self._visible(css).text == expected, f"{css} == {expected!r}")
+        self.wait(
+            lambda: self._visible(css) is not None and self._visible(css).text == expected,
+            f"{css} == {expected!r}",
+        )
 
     def type(self, css: str, value: str) -> None:
         element = self.find(css)
@@ -101,7 +104,8 @@ class Console:
     def chart(self, name: str) -> dict[str, Any]:
         data: dict[str, Any] = self.script(
             "const c = Chart.getChart(document.querySelector('canvas[data-chart=\"" + name + "\"]'));"
-            "return c ? {labels: c.data.labels, datasets: c.data.datasets.map(d => ({label: d.label, data: d.data}))} : null;"
+            "return c ? {labels: c.data.labels,"
+            " datasets: c.data.datasets.map(d => ({label: d.label, data: d.data}))} : null;"
         )
         assert data is not None, f"no chart {name}"
         return data
@@ -128,7 +132,9 @@ def console(browser: Any, live_server: ServerHandle) -> Console:
     return page
 
 
-def _logs(hours: list[int], pii_every: int, salt: str) -> tuple[list[dict[str, Any]], Counter[int], Counter[int]]:
+def _logs(
+    hours: list[int], pii_every: int, salt: str
+) -> tuple[list[dict[str, Any]], Counter[int], Counter[int]]:
     """Records with event times in the given hours of DAY; every ``pii_every``-th carries an e-mail."""
     records = []
     per_hour: Counter[int] = Counter()
@@ -137,7 +143,9 @@ def _logs(hours: list[int], pii_every: int, salt: str) -> tuple[list[dict[str, A
         at = DAY + timedelta(hours=hour, minutes=(i * 7) % 60, seconds=i % 60)
         has_pii = i % pii_every == 0
         message = f"order {salt}-{i} paid" + (f" by user{i}@example.com" if has_pii else " ok")
-        records.append({"message": message, "timestamp": at.isoformat(), "source": ["cart", "billing"][i % 2]})
+        records.append(
+            {"message": message, "timestamp": at.isoformat(), "source": ["cart", "billing"][i % 2]}
+        )
         per_hour[hour] += 1
         pii_per_hour[hour] += has_pii
     return records, per_hour, pii_per_hour
@@ -193,7 +201,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
 
     console.type("#f-body-pipeline-lambda_batch_size", "50")
     console.click("#save-scenario")
-    console.wait(lambda: re.search(r"#/scenarios/[0-9a-f-]{36}$", console.driver.current_url), "scenario page")
+    console.wait(
+        lambda: re.search(r"#/scenarios/[0-9a-f-]{36}$", console.driver.current_url), "scenario page"
+    )
     scenario_id = console.driver.current_url.rsplit("/", 1)[1]
     console.wait_text("#scenario-status", "draft")
     stored = http("GET", f"/api/v1/scenarios/{scenario_id}").json
@@ -231,8 +241,11 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     url = re.search(r"curl -s -X POST '([^']+)'", snippet)
     headers = dict(re.findall(r"-H '([^:']+): ([^']+)'", snippet.split("\n\n")[0]))
     body = re.search(r"-d '(\{.*\})'", snippet)
-    assert url and body, snippet
-    reply = http("POST", url.group(1).removeprefix(live_server.url), data=body.group(1).encode(), headers=headers)
+    assert url, snippet
+    assert body, snippet
+    reply = http(
+        "POST", url.group(1).removeprefix(live_server.url), data=body.group(1).encode(), headers=headers
+    )
     assert reply.status == 202, reply.raw
     console.click("[data-tab=overview]")
     console.wait_text("#kpi-requests", "201")
@@ -243,7 +256,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     console.click("[data-action=stop]")
     console.confirm()
     console.wait_text("#scenario-status", "completed")
-    console.wait(lambda: console.script("return document.getElementById('live-flag').hidden"), "live flag off")
+    console.wait(
+        lambda: console.script("return document.getElementById('live-flag').hidden"), "live flag off"
+    )
     metrics = http("GET", f"/api/v1/scenarios/{scenario_id}/metrics").json
     summary = metrics["summary"]
     assert summary["total_requests"] == 201
@@ -258,7 +273,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     logs_chart = console.chart("hourly-logs")
     series = {(p["timestamp"], p["metric_type"]): p["value"] for p in metrics["timeseries"]}
     # every hour from the first to the last, those without logs at zero
-    stamps = sorted(datetime.fromisoformat(p["timestamp"].replace("Z", "+00:00")) for p in metrics["timeseries"])
+    stamps = sorted(
+        datetime.fromisoformat(p["timestamp"].replace("Z", "+00:00")) for p in metrics["timeseries"]
+    )
     span = int((stamps[-1] - stamps[0]).total_seconds() // 3600)
     all_hours = [stamps[0] + timedelta(hours=i) for i in range(span + 1)]
     expected_labels = [at.strftime("%m-%d %H:00") for at in all_hours]
@@ -271,7 +288,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     tokens_chart = console.chart("hourly-tokens")
     by_hour = {(datetime.fromisoformat(t.replace("Z", "+00:00")), kind): v for (t, kind), v in series.items()}
     assert tokens_chart["datasets"][0]["data"] == [by_hour.get((at, "tokens"), 0) for at in all_hours]
-    assert sum(tokens_chart["datasets"][0]["data"]) == sum(v for (_t, k), v in series.items() if k == "tokens")
+    assert sum(tokens_chart["datasets"][0]["data"]) == sum(
+        v for (_t, k), v in series.items() if k == "tokens"
+    )
     cost_chart = console.chart("cost-by-service")
     lines = {line["service"]: line["cost_usd"] for line in metrics["cost_breakdown"]}
     assert cost_chart["labels"] == [line["service"] for line in metrics["cost_breakdown"]]
@@ -301,7 +320,11 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
         json_body={
             "name": f"{name}-nova",
             "region": "eu-west-1",
-            "pipeline": {"bedrock_model": "nova_lite", "lambda_batch_size": 50, "prompt_tokens_per_invocation": 400},
+            "pipeline": {
+                "bedrock_model": "nova_lite",
+                "lambda_batch_size": 50,
+                "prompt_tokens_per_invocation": 400,
+            },
         },
     ).json
     http("POST", f"/api/v1/scenarios/{other['id']}/start")
@@ -317,10 +340,15 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     monthly = console.driver.find_elements(console.by.CSS_SELECTOR, "#compare-table tr[data-row=monthly] td")
     base_month = metrics["projection"]["monthly_cost_usd"]
     other_month = other_metrics["projection"]["monthly_cost_usd"]
-    assert [c.get_attribute("title") for c in monthly] == [f"exact: {base_month} USD", f"exact: {other_month} USD"]
+    assert [c.get_attribute("title") for c in monthly] == [
+        f"exact: {base_month} USD",
+        f"exact: {other_month} USD",
+    ]
     delta = monthly[1].find_element(console.by.CSS_SELECTOR, "[data-delta]").get_attribute("data-delta")
     assert Decimal(delta) == Decimal(other_month) - Decimal(base_month)
-    model_cells = console.driver.find_elements(console.by.CSS_SELECTOR, "#compare-table tr[data-row=setting-bedrock_model] td")
+    model_cells = console.driver.find_elements(
+        console.by.CSS_SELECTOR, "#compare-table tr[data-row=setting-bedrock_model] td"
+    )
     assert [c.text for c in model_cells] == [stored["pipeline"]["bedrock_model"], "nova_lite"]
     compare_chart = console.chart("compare-monthly")
     assert compare_chart["labels"] == [name, f"{name}-nova"]
@@ -338,9 +366,14 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert console.chart("hourly-logs")["labels"] == expected_labels
     console.shot("06-report")
     console.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    assert console.script("return getComputedStyle(document.querySelector('.page-head .actions')).display") == "none"
+    assert (
+        console.script("return getComputedStyle(document.querySelector('.page-head .actions')).display")
+        == "none"
+    )
     assert console.script("return getComputedStyle(document.querySelector('.topbar')).display") == "none"
-    assert console.script("return getComputedStyle(document.querySelector('.report-head')).display") == "block"
+    assert (
+        console.script("return getComputedStyle(document.querySelector('.report-head')).display") == "block"
+    )
     console.shot("07-report-print")
     console.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
@@ -348,7 +381,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     console.open(f"/scenarios/{scenario_id}")
     console.wait_text("#kpi-requests", "201")
     console.driver.set_window_size(390, 844)
-    overflow = console.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = console.script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, "the page scrolls sideways on a phone"
     console.shot("08-phone-scenario", width=390)
 

@@ -86,7 +86,9 @@ def test_the_page_has_the_stage_as_base_and_versioned_assets() -> None:
         ("vendor/chart.umd.min.js", "text/javascript; charset=utf-8"),
     ],
 )
-def test_assets_have_their_type_a_year_of_cache_and_a_self_only_policy(relative: str, content_type: str) -> None:
+def test_assets_have_their_type_a_year_of_cache_and_a_self_only_policy(
+    relative: str, content_type: str
+) -> None:
     reply = _asset(relative)
     assert reply.status == 200
     assert reply.raw == (ASSETS / relative).read_text()
@@ -99,7 +101,8 @@ def test_assets_have_their_type_a_year_of_cache_and_a_self_only_policy(relative:
     assert directives["style-src"] == "'self'"
     assert directives["connect-src"] == "'self'"
     assert directives["object-src"] == "'none'"
-    assert "unsafe" not in csp and "http" not in csp
+    assert "unsafe" not in csp
+    assert "http" not in csp
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -182,4 +185,6 @@ def test_the_chart_library_is_vendored_with_its_licence_and_version() -> None:
     for path in ASSETS.rglob("*"):
         if path.suffix in (".js", ".css", ".html") and "vendor" not in path.parts:
             text = path.read_text()
-            assert not re.search(r"https?://(?!www\.w3\.org)", text), f"{path.name} points outside the deployment"
+            assert not re.search(r"https?://(?!www\.w3\.org)", text), (
+                f"{path.name} points outside the deployment"
+            )
