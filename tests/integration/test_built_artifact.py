@@ -258,12 +258,17 @@ def test_every_function_is_built_with_the_layer(build: Build) -> None:
         "MigrateFunction",
         "DocsFunction",
         "HealthFunction",
+        "ConsoleFunction",
     }
     for name, props in build.functions.items():
         module = props["Handler"].rpartition(".")[0]
         assert (build.function_dir(name) / f"{module}.py").is_file(), name
     assert (build.layer_dir / "mockupaws" / "__init__.py").is_file()
     assert (build.function_dir("DocsFunction") / "openapi.json").is_file()
+    # the console's static files ship with its function, the vendored chart library included
+    console_assets = build.function_dir("ConsoleFunction") / "assets"
+    assert (console_assets / "index.html").is_file()
+    assert (console_assets / "vendor" / "chart.umd.min.js").is_file()
 
 
 def test_tiktoken_and_its_encoding_ship_in_the_layer(runtime: Runtime, build: Build) -> None:
@@ -329,6 +334,10 @@ def test_the_built_docs_and_migrate_functions_run(runtime: Runtime, build: Build
     response = runtime.invoke("DocsFunction", rest_event("GET", "/openapi.json"))
     assert response["statusCode"] == 200
     assert "/ingest" in json_body(response)["paths"]
+    page = runtime.invoke("ConsoleFunction", rest_event("GET", "/"))
+    assert page["statusCode"] == 200
+    assert page["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert 'type="module"' in page["body"]
     # the migrations and the price catalogue ship in the layer: the database is already migrated (and
     # the catalogue loaded), nothing is pending
     assert list(build.layer_dir.rglob("mockupaws/pricing/catalogue.json"))
