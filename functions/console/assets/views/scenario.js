@@ -106,7 +106,7 @@ export async function renderScenario({ main, scenarioId, tab, navigate, isCurren
 
   let refreshNow = () => {};
   if (current === "overview") {
-    refreshNow = await renderOverview(body, scenario, { isCurrent, onCleanup, liveFlag, setScenario: (s) => {
+    refreshNow = renderOverview(body, scenario, { isCurrent, onCleanup, liveFlag, setScenario: (s) => {
       if (s.status !== scenario.status) {
         scenario = s;
         status.replaceChildren(statusBadge(s.status));
@@ -125,25 +125,36 @@ export async function renderScenario({ main, scenarioId, tab, navigate, isCurren
   }
 }
 
-async function renderOverview(body, initial, { isCurrent, onCleanup, liveFlag, setScenario, getScenario }) {
+/** Builds the overview and starts its first refresh; returns, at once, what an action calls to
+ * refresh it (the first refresh may still be in flight then). */
+function renderOverview(body, initial, { isCurrent, onCleanup, liveFlag, setScenario, getScenario }) {
   const view = metricsView();
   const errorHolder = h("div", { "aria-live": "polite" });
   const downloads = h("section", { class: "card", "aria-labelledby": "downloads-title" }, h("h2", { id: "downloads-title" }, "Downloads"));
   body.append(errorHolder, view.element, downloads);
   let timer = null;
   let busy = false;
+  let again = false;
+  let generation = 0;
 
+  // One refresh at a time. A refresh asked for while one is in flight (e.g. right after Start) runs
+  // when it ends, and the answers of the older one are dropped: they may predate the action.
   async function refresh() {
-    if (busy || !isCurrent()) {
+    if (!isCurrent()) {
+      return;
+    }
+    if (busy) {
+      again = true;
       return;
     }
     busy = true;
+    const mine = generation;
     try {
       const [scenario, metrics] = await Promise.all([
         call("getScenario", { params: { scenario_id: initial.id } }),
         call("getMetrics", { params: { scenario_id: initial.id } }),
       ]);
-      if (!isCurrent()) {
+      if (!isCurrent() || mine !== generation) {
         return;
       }
       setScenario(scenario);
@@ -155,11 +166,22 @@ async function renderOverview(body, initial, { isCurrent, onCleanup, liveFlag, s
       document.body.dataset.metricsRequests = String(metrics.summary.total_requests);
       schedule(running);
     } catch (error) {
-      errorHolder.replaceChildren(errorNotice(error));
-      schedule(getScenario().status === "running");
+      if (isCurrent() && mine === generation) {
+        errorHolder.replaceChildren(errorNotice(error));
+        schedule(getScenario().status === "running");
+      }
     } finally {
       busy = false;
+      if (again || mine !== generation) {
+        again = false;
+        refresh();
+      }
     }
+  }
+  function refreshAfterAction() {
+    generation += 1;
+    window.clearTimeout(timer);
+    refresh();
   }
   function schedule(running) {
     window.clearTimeout(timer);
@@ -172,7 +194,7 @@ async function renderOverview(body, initial, { isCurrent, onCleanup, liveFlag, s
     }, REFRESH_MS) : null;
   }
   onCleanup(() => window.clearTimeout(timer));
-  await refresh();
-  await renderDownloads(downloads, initial);
-  return refresh;
+  refresh();
+  renderDownloads(downloads, initial);
+  return refreshAfterAction;
 }
