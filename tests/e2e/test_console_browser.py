@@ -37,24 +37,26 @@ def _has_route(method: str, path: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Path]]:
     reason = missing_browser()
     assert reason is None, reason
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    driver = start_chromium(tmp_path_factory.mktemp("profile"), tmp_path_factory.mktemp("downloads"))
-    yield driver
+    downloads = tmp_path_factory.mktemp("downloads")
+    driver = start_chromium(tmp_path_factory.mktemp("profile"), downloads)
+    yield driver, downloads
     driver.quit()
 
 
 class Console:
     """The browser and the page, in the words of the test."""
 
-    def __init__(self, driver: Any, base_url: str) -> None:
+    def __init__(self, driver: Any, base_url: str, downloads: Path) -> None:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver = driver
         self.base_url = base_url
+        self.downloads = downloads
         self.by = By
         self._wait = WebDriverWait
         self.unexpected_errors: list[str] = []
@@ -119,6 +121,17 @@ class Console:
         self.driver.set_window_size(1366, 900)
         return path
 
+    def rows(self, css: str) -> list[Any]:
+        return list(self.driver.find_elements(self.by.CSS_SELECTOR, css))
+
+    def downloaded(self, suffix: str) -> Path:
+        def done() -> Path | None:
+            found = [p for p in self.downloads.iterdir() if p.name.endswith(suffix)]
+            return found[0] if found else None
+
+        path: Path = self.wait(done, f"a download ending in {suffix}")
+        return path
+
     def errors(self, allowed: Callable[[str], bool] = lambda _m: False) -> list[str]:
         """SEVERE browser-console entries since the last call that ``allowed`` does not excuse."""
         severe = [e["message"] for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -126,8 +139,8 @@ class Console:
 
 
 @pytest.fixture
-def console(browser: Any, live_server: ServerHandle) -> Console:
-    page = Console(browser, live_server.url)
+def console(browser: tuple[Any, Path], live_server: ServerHandle) -> Console:
+    page = Console(browser[0], live_server.url, browser[1])
     page.errors(lambda _m: True)  # start clean
     return page
 
@@ -168,7 +181,8 @@ def _hour_label(hour: int) -> str:
 
 
 def _is_expected_422(message: str) -> bool:
-    return "/api/v1/scenarios " in message and "status of 422" in message
+    """The browser logs each 4xx fetch; the ones the test provokes on purpose are these."""
+    return ("/api/v1/scenarios " in message or "/estimates " in message) and "status of 422" in message
 
 
 def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server: ServerHandle) -> None:
@@ -299,19 +313,89 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert [r.get_attribute("data-service") for r in cost_rows] == cost_chart["labels"]
     console.shot("04-scenario-completed")
 
-    # -- what-if and model ranking (or their honest "not available") -----------------------------
+    # hourly cost: the API's exact share of each hour, on the chart's hours
+    hourly_rows = http("GET", f"/api/v1/scenarios/{scenario_id}/hourly").json["rows"]
+    cost_by_hour = {
+        datetime.fromisoformat(r["hour"].replace("Z", "+00:00")): r["cost_usd"] for r in hourly_rows
+    }
+    cost_per_hour = console.chart("hourly-cost")
+    assert cost_per_hour["labels"] == expected_labels
+    assert cost_per_hour["datasets"][0]["data"] == [
+        float(Decimal(cost_by_hour.get(at, "0"))) for at in all_hours
+    ]
+    # PII by type: every type found, with its count
+    pii_chart = console.chart("pii-by-type")
+    found = {row["pii_type"]: row["logs"] for row in metrics["pii_by_type"] if row["logs"]}
+    assert sum(pii_chart["datasets"][0]["data"]) == sum(found.values())
+    assert len(pii_chart["labels"]) == len(found)
+    source_rows = console.rows("#sources-table tbody tr")
+    assert [r.find_element(console.by.CSS_SELECTOR, "th").text for r in source_rows] == [
+        row["source"] for row in metrics["by_source"] if not row["other"]
+    ]
+
+    # -- what-if: arm64 with half the memory; the page shows the API's estimate and the exact move --
     console.click("[data-tab=whatif]")
-    if _has_route("post", "/api/v1/scenarios/{scenario_id}/estimates"):
-        pytest.fail("the estimates API has landed: drive the what-if here")
-    console.find("[data-unavailable='What-if']")
+    console.find("#whatif-form")
+    architecture = console.find("#f-body-variants-new-pipeline-lambda_architecture")
+    from selenium.webdriver.support.ui import Select
+
+    Select(architecture).select_by_value("arm64")
+    console.type("#f-body-variants-new-pipeline-lambda_memory_mb", "512")
+    console.click("#whatif-run")
+    console.find("#whatif-table tr[data-variant='1']")
+    expected = http(
+        "POST",
+        f"/api/v1/scenarios/{scenario_id}/estimates",
+        json_body={"variants": [{"pipeline": {"lambda_architecture": "arm64", "lambda_memory_mb": 512}}]},
+    ).json
+    base_month = expected["baseline"]["projection"]["monthly_cost_usd"]
+    variant_month = expected["variants"][0]["projection"]["monthly_cost_usd"]
+    cells = console.rows("#whatif-table td[data-monthly]")
+    assert [c.get_attribute("data-monthly") for c in cells] == [base_month, variant_month]
+    moved = console.find("#whatif-table tr[data-variant='1'] [data-delta]").get_attribute("data-delta")
+    assert Decimal(moved) == Decimal(variant_month) - Decimal(base_month)
+    assert Decimal(moved) < 0  # arm64 and less memory: Lambda costs less
+    whatif_chart = console.chart("whatif-monthly")
+    assert whatif_chart["labels"] == ["Current settings", "Variant 1"]
+    # a refused variant: the API's message next to the field, nothing added
+    console.type("#f-body-variants-new-pipeline-lambda_memory_mb", "64")
+    console.click("#whatif-run")
+    memory_error = console.find("#f-body-variants-new-pipeline-lambda_memory_mb-error")
+    console.wait(lambda: memory_error.text != "", "the memory error shown")
+    assert "128" in memory_error.text
+    assert len(console.rows("#whatif-table tbody tr")) == 2
+    assert console.errors(_is_expected_422) == []
+    console.shot("05-whatif")
+
+    # -- the model ranking: the API's figures, the current choice marked, sortable ----------------
     console.click("[data-tab=models]")
-    if _has_route("get", "/api/v1/scenarios/{scenario_id}/estimates/models"):
-        pytest.fail("the model ranking API has landed: drive it here")
-    console.find("[data-unavailable='Model ranking']")
+    console.find("#ranking-table")
+    ranking = http("GET", f"/api/v1/scenarios/{scenario_id}/estimates/models").json["options"]
+    shown = [c.get_attribute("data-monthly") for c in console.rows("#ranking-table td [data-monthly]")]
+    assert shown == [o["monthly_cost_usd"] for o in ranking]  # cheapest first, as the API ranks
+    current_rows = console.rows("#ranking-table tr.current")
+    assert len(current_rows) == 1
+    assert stored["pipeline"]["bedrock_model"] in current_rows[0].text
+    console.click("#ranking-table th[data-key=monthly] button")  # now most expensive first
+    resorted = [c.get_attribute("data-monthly") for c in console.rows("#ranking-table td [data-monthly]")]
+    assert [Decimal(v) for v in resorted] == sorted((Decimal(v) for v in shown), reverse=True)
+    assert console.find("#ranking-table th[data-key=monthly]").get_attribute("aria-sort") == "descending"
+    console.shot("06-model-ranking")
+
+    # -- the stored logs: redacted, filtered, paged ------------------------------------------------
     console.click("[data-tab=logs]")
-    if _has_route("get", "/api/v1/scenarios/{scenario_id}/logs"):
-        pytest.fail("the logs API has landed: drive it here")
-    console.find("[data-unavailable='Logs']")
+    console.find("#logs-table tbody tr")
+    console.wait_text("#logs-count", "50 logs shown")
+    console.click("#logs-more")
+    console.wait_text("#logs-count", "100 logs shown")
+    Select(console.find("#logs-has-pii")).select_by_value("true")
+    console.click("#logs-filters button[type=submit]")
+    console.wait_text("#logs-count", f"{summary['pii_violations']} logs shown (all)")
+    previews = [r.text for r in console.rows("#logs-table .log-preview")]
+    assert previews
+    assert all("@example.com" not in p for p in previews)
+    assert all("[EMAIL]" in p for p in previews)
+    console.shot("07-logs")
 
     # -- compare with a second scenario (another model, the same logs) ----------------------------
     other = http(
@@ -330,41 +414,43 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     http("POST", f"/api/v1/scenarios/{other['id']}/start")
     _ingest(http, other["id"], first + second)
     http("POST", f"/api/v1/scenarios/{other['id']}/stop")
-    other_metrics = http("GET", f"/api/v1/scenarios/{other['id']}/metrics").json
 
     console.open("/")
     console.find(f"tr[data-scenario-id='{scenario_id}'] input[type=checkbox]").click()
     console.find(f"tr[data-scenario-id='{other['id']}'] input[type=checkbox]").click()
     console.click("#compare-selected")
     console.find("#compare-table")
-    monthly = console.driver.find_elements(console.by.CSS_SELECTOR, "#compare-table tr[data-row=monthly] td")
-    base_month = metrics["projection"]["monthly_cost_usd"]
-    other_month = other_metrics["projection"]["monthly_cost_usd"]
-    assert [c.get_attribute("title") for c in monthly] == [
-        f"exact: {base_month} USD",
-        f"exact: {other_month} USD",
-    ]
+    comparison = http("GET", f"/api/v1/scenarios/compare?ids={scenario_id},{other['id']}").json
+    months = [s["projection"]["monthly_cost_usd"] for s in comparison["scenarios"]]
+    monthly = console.rows("#compare-table tr[data-row=monthly] td")
+    assert [c.get_attribute("title") for c in monthly] == [f"exact: {m} USD" for m in months]
     delta = monthly[1].find_element(console.by.CSS_SELECTOR, "[data-delta]").get_attribute("data-delta")
-    assert Decimal(delta) == Decimal(other_month) - Decimal(base_month)
-    model_cells = console.driver.find_elements(
-        console.by.CSS_SELECTOR, "#compare-table tr[data-row=setting-bedrock_model] td"
-    )
+    assert delta == comparison["differences"][0]["monthly_cost_usd_delta"]
+    assert Decimal(delta) == Decimal(months[1]) - Decimal(months[0])
+    model_cells = console.rows("#compare-table tr[data-row=setting-bedrock_model] td")
     assert [c.text for c in model_cells] == [stored["pipeline"]["bedrock_model"], "nova_lite"]
     compare_chart = console.chart("compare-monthly")
     assert compare_chart["labels"] == [name, f"{name}-nova"]
-    console.shot("05-compare")
+    console.shot("08-compare")
 
-    # -- exports and the print report -------------------------------------------------------------
+    # -- CSV downloads: the API's own exports, saved as files ----------------------------------------
     console.open(f"/scenarios/{scenario_id}")
-    console.find("#downloads")
-    if any("csv" in json.dumps(op).lower() for path in OPENAPI["paths"].values() for op in path.values()):
-        pytest.fail("a CSV export has landed: download it here")
-    console.find("[data-unavailable='CSV exports']")
+    console.click("#csv-hourly")
+    hourly_file = console.downloaded("-hourly.csv")
+    expected_csv = http("GET", f"/api/v1/scenarios/{scenario_id}/hourly?format=csv").raw
+    console.wait(lambda: hourly_file.read_bytes() == expected_csv, "the CSV saved byte for byte")
+    header, *csv_rows = hourly_file.read_text().splitlines()
+    assert header.startswith("hour,logs,")
+    assert sum(int(r.split(",")[1]) for r in csv_rows) == 201
+    console.click("#csv-sources")
+    sources_file = console.downloaded("-sources.csv")
+    console.wait(lambda: sources_file.stat().st_size > 0, "the sources CSV saved")
+    assert sources_file.read_text().splitlines()[0].startswith("source,")
     console.click("#open-report")
     console.find("#report-settings")
     console.wait(lambda: console.exists("canvas[data-chart=hourly-logs]"), "report charts")
     assert console.chart("hourly-logs")["labels"] == expected_labels
-    console.shot("06-report")
+    console.shot("09-report")
     console.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert (
         console.script("return getComputedStyle(document.querySelector('.page-head .actions')).display")
@@ -374,7 +460,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert (
         console.script("return getComputedStyle(document.querySelector('.report-head')).display") == "block"
     )
-    console.shot("07-report-print")
+    console.shot("10-report-print")
     console.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
     # -- a phone ----------------------------------------------------------------------------------
@@ -385,7 +471,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, "the page scrolls sideways on a phone"
-    console.shot("08-phone-scenario", width=390)
+    console.shot("11-phone-scenario", width=390)
 
     # -- delete (with confirmation) ---------------------------------------------------------------
     console.open(f"/scenarios/{other['id']}")

@@ -12,8 +12,10 @@ export const ROUTES = {
   "stopScenario": {"method": "POST", "path": "/api/v1/scenarios/{scenario_id}/stop"},
   "archiveScenario": {"method": "POST", "path": "/api/v1/scenarios/{scenario_id}/archive"},
   "getMetrics": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/metrics"},
-  "estimate": {"method": "POST", "path": "/api/v1/scenarios/{scenario_id}/estimates", "optional": true},
-  "rankModels": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/estimates/models", "optional": true},
-  "compare": {"method": "GET", "path": "/api/v1/scenarios/compare", "optional": true},
-  "listLogs": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/logs", "optional": true}
+  "estimate": {"method": "POST", "path": "/api/v1/scenarios/{scenario_id}/estimates"},
+  "rankModels": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/estimates/models"},
+  "compare": {"method": "GET", "path": "/api/v1/scenarios/compare"},
+  "listLogs": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/logs"},
+  "hourlyTable": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/hourly"},
+  "sourcesTable": {"method": "GET", "path": "/api/v1/scenarios/{scenario_id}/sources"}
 };

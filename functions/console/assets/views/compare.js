@@ -16,8 +16,15 @@ function line(lines, service) {
 async function load(ids) {
   if (await available("compare")) {
     const reply = await call("compare", { query: { ids: ids.join(",") } });
-    const items = reply.scenarios || reply.items || [];
-    return { source: "compare", items: items.map((item) => ({ scenario: item.scenario || item, metrics: item.metrics || item })) };
+    const differences = new Map((reply.differences || []).map((d) => [d.scenario_id, d]));
+    return {
+      source: "compare",
+      items: reply.scenarios.map((s) => ({
+        scenario: { id: s.scenario_id, name: s.name, status: s.status, region: s.region, pipeline: s.pipeline },
+        metrics: { summary: s.summary, cost_breakdown: s.cost_breakdown, projection: s.projection },
+        difference: differences.get(s.scenario_id) || null,
+      })),
+    };
   }
   const items = await Promise.all(ids.map(async (id) => ({
     scenario: await call("getScenario", { params: { scenario_id: id } }),
@@ -84,13 +91,14 @@ export async function renderCompare({ main, query, navigate, isCurrent }) {
   const headers = items.map((item, i) => h("th", { scope: "col", class: "num" },
     h("a", { href: `#/scenarios/${item.scenario.id}` }, item.scenario.name), i === 0 ? h("div", { class: "muted" }, "baseline") : null));
 
-  function moneyRow(label, pick, id) {
+  /** A money row; apiDelta(item) is the API's exact difference against the first, when it gives one. */
+  function moneyRow(label, pick, id, apiDelta = () => null) {
     const base = pick(first);
     return h("tr", { "data-row": id }, h("th", { scope: "row" }, label), items.map((item, i) => {
       const value = pick(item);
       const cell = h("td", { class: "num", title: value === null ? "" : `exact: ${value} USD` }, usd(value));
       if (i > 0 && value !== null && base !== null) {
-        const difference = subtractDecimal(value, base);
+        const difference = apiDelta(item) ?? subtractDecimal(value, base);
         const pct = change(base, value);
         const n = Number(difference);
         cell.append(h("div", { class: n > 0 ? "delta-up" : n < 0 ? "delta-down" : "muted", "data-delta": difference }, `${usdDelta(difference)} ${signedPercent(pct)}`));
@@ -114,9 +122,11 @@ export async function renderCompare({ main, query, navigate, isCurrent }) {
       settingNames.map((name) => plainRow(titleCase(name), (item) => item.scenario.pipeline[name] ?? "–", `setting-${name}`)),
       h("tr", { "data-row": "logs" }, h("th", { scope: "row" }, "Logs"), items.map((item) => h("td", { class: "num" }, count(item.metrics.summary.total_requests)))),
       h("tr", { "data-row": "pii" }, h("th", { scope: "row" }, "Logs with PII"), items.map((item) => h("td", { class: "num" }, count(item.metrics.summary.pii_violations)))),
-      moneyRow("Cost of the logs", (item) => item.metrics.summary.total_cost_usd, "total"),
-      SERVICES.map((service) => moneyRow(`  ${service}`, (item) => line(item.metrics.cost_breakdown, service), `cost-${service}`)),
-      moneyRow("Monthly projection", (item) => (item.metrics.projection ? item.metrics.projection.monthly_cost_usd : null), "monthly"),
+      moneyRow("Cost of the logs", (item) => item.metrics.summary.total_cost_usd, "total", (item) => item.difference?.total_cost_usd_delta),
+      SERVICES.map((service) => moneyRow(`  ${service}`, (item) => line(item.metrics.cost_breakdown, service), `cost-${service}`,
+        (item) => item.difference?.cost_by_service_delta?.[service])),
+      moneyRow("Monthly projection", (item) => (item.metrics.projection ? item.metrics.projection.monthly_cost_usd : null), "monthly",
+        (item) => item.difference?.monthly_cost_usd_delta),
       SERVICES.map((service) => moneyRow(`  ${service} per month`, (item) => (item.metrics.projection ? line(item.metrics.projection.cost_breakdown, service) : null), `monthly-${service}`))));
 
   const chartHolder = h("div", {});

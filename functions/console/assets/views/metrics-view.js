@@ -74,7 +74,15 @@ function sourceCost(row) {
 }
 
 function sourceShare(row) {
-  return row.cost_share ?? row.share ?? row.cost_percentage ?? row.percentage ?? null;
+  const share = row.cost_share_percent ?? row.cost_share ?? row.percentage ?? null;
+  return share === null ? null : Number(share);
+}
+
+function sourceName(row) {
+  if (row.other) {
+    return `Other (${count(row.sources)} sources)`;
+  }
+  return row.source === null || row.source === undefined ? "(none)" : String(row.source);
 }
 
 function warningsOf(metrics) {
@@ -154,7 +162,8 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     holder.append(h("div", { class: "chart-card" }, h("h3", {}, spec.title), charts[spec.name].element));
   }
 
-  function update(metrics) {
+  /** extra.hourly: the hourly table (GET .../hourly) when the deployment has it, else null. */
+  function update(metrics, extra = {}) {
     const s = metrics.summary;
     cards.requests.value.textContent = count(s.total_requests);
     cards.requests.hint.textContent = s.first_event_at ? `${dateTime(s.first_event_at)} → ${dateTime(s.last_event_at)}` : "no logs yet";
@@ -187,7 +196,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
 
     renderProjection(projectionHolder, metrics);
     if (withCharts) {
-      renderHourly(metrics);
+      renderHourly(metrics, extra.hourly || null);
     }
     renderPii(metrics);
     renderSources(metrics);
@@ -218,7 +227,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     );
   }
 
-  function renderHourly(metrics) {
+  function renderHourly(metrics, hourlyTable) {
     const series = hourly(metrics);
     if (!series.hours.length) {
       if (!hourlyHolder.querySelector(".empty")) {
@@ -241,16 +250,18 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       datasets: [{ label: "Log tokens", data: series.byType.tokens || zeros, color: PALETTE.series[3] }],
       format: count,
     });
-    const costType = Object.keys(series.byType).find((t) => t.startsWith("cost"));
-    if (costType) {
+    if (hourlyTable) {
+      // the API's exact share of the cost per hour (the rows add up to the total), on the same hours
+      const cost = new Map(hourlyTable.rows.map((row) => [new Date(row.hour).toISOString(), Number(row.cost_usd)]));
+      hourlyHolder.querySelector("[data-unavailable]")?.parentElement?.remove();
       upsertChart(hourlyHolder, {
-        name: "hourly-cost", type: "line", title: "Cost per hour (USD)", labels: series.labels, labelHeader: "Hour (UTC)",
-        datasets: [{ label: "USD", data: series.byType[costType], color: PALETTE.series[1] }],
+        name: "hourly-cost", type: "bar", title: "Cost per hour (USD)", labels: series.labels, labelHeader: "Hour (UTC)",
+        datasets: [{ label: "USD", data: series.hours.map((hour) => cost.get(new Date(hour).toISOString()) || 0), color: PALETTE.series[1] }],
         format: usd,
       });
     } else if (!hourlyHolder.querySelector("[data-unavailable]")) {
       hourlyHolder.append(h("div", {}, h("h3", {}, "Cost per hour"),
-        unavailable("Hourly cost", " The metrics API does not return a cost per hour on this deployment; the totals and the projection above are exact.")));
+        unavailable("Hourly cost", " This deployment's API has no hourly table (GET /api/v1/scenarios/{id}/hourly); the totals and the projection above are exact.")));
     }
   }
 
@@ -260,8 +271,11 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       piiHolder.replaceChildren(unavailable("PII by type", " This deployment's metrics have no breakdown by PII type (pii_by_type)."));
       return;
     }
-    if (!rows.length) {
-      piiHolder.replaceChildren(h("p", { class: "empty" }, "No PII detected."));
+    const found = rows.filter((r) => r[1] > 0);
+    if (!found.length) {
+      delete charts["pii-by-type"];
+      delete charts["pii-by-source"];
+      piiHolder.replaceChildren(h("p", { class: "empty", id: "no-pii" }, "No PII detected in these logs."));
       return;
     }
     if (!charts["pii-by-type"]) {
@@ -269,11 +283,23 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     }
     upsertChart(piiHolder, {
       name: "pii-by-type", type: "bar", title: "Logs per PII type", short: true, labelHeader: "PII type",
-      labels: rows.map((r) => titleCase(r[0])),
-      datasets: [{ label: "Logs", data: rows.map((r) => r[1]), color: PALETTE.series[4] }],
+      labels: found.map((r) => titleCase(r[0])),
+      datasets: [{ label: "Logs", data: found.map((r) => r[1]), color: PALETTE.series[4] }],
       options: { indexAxis: "y", plugins: { legend: { display: false } } },
       format: count,
     });
+    const sources = (bySource(metrics) || []).filter((row) => Number(row.pii_logs) > 0)
+      .sort((a, b) => Number(b.pii_logs) - Number(a.pii_logs)).slice(0, 10);
+    if (sources.length) {
+      const types = found.map((r) => r[0]);
+      upsertChart(piiHolder, {
+        name: "pii-by-source", type: "bar", title: "PII by source (logs per type)", short: sources.length < 5, labelHeader: "Source",
+        labels: sources.map(sourceName),
+        datasets: types.map((type, i) => ({ label: titleCase(type), data: sources.map((row) => Number((row.pii_by_type || {})[type] || 0)), color: PALETTE.series[(i + 4) % PALETTE.series.length] })),
+        options: { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } },
+        format: count,
+      });
+    }
   }
 
   function renderSources(metrics) {
@@ -290,7 +316,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Source"), h("th", { scope: "col", class: "num" }, "Logs"),
         h("th", { scope: "col", class: "num" }, "PII logs"), h("th", { scope: "col", class: "num" }, "Cost"), h("th", { scope: "col", class: "num" }, "Share"))),
       h("tbody", {}, rows.map((row) => h("tr", {},
-        h("th", { scope: "row" }, row.source === null || row.source === undefined ? "(none)" : String(row.source)),
+        h("th", { scope: "row" }, sourceName(row)),
         h("td", { class: "num" }, count(row.logs ?? row.requests)),
         h("td", { class: "num" }, count(row.pii_logs ?? (row.pii_by_type ? Object.values(row.pii_by_type).reduce((a, b) => a + Number(b), 0) : null))),
         moneyCell(sourceCost(row)),

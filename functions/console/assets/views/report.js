@@ -1,5 +1,5 @@
 // A print-friendly report of one scenario (the browser's "Save as PDF" gives a clean document).
-import { call } from "../api.js";
+import { available, call } from "../api.js";
 import { errorNotice, h } from "../dom.js";
 import { dateTime, titleCase } from "../format.js";
 import { metricsView } from "./metrics-view.js";
@@ -7,10 +7,12 @@ import { metricsView } from "./metrics-view.js";
 export async function renderReport({ main, scenarioId, isCurrent }) {
   let scenario;
   let metrics;
+  let hourly;
   try {
-    [scenario, metrics] = await Promise.all([
+    [scenario, metrics, hourly] = await Promise.all([
       call("getScenario", { params: { scenario_id: scenarioId } }),
       call("getMetrics", { params: { scenario_id: scenarioId } }),
+      (await available("hourlyTable")) ? call("hourlyTable", { params: { scenario_id: scenarioId } }) : null,
     ]);
   } catch (error) {
     main.append(errorNotice(error));
@@ -38,5 +40,5 @@ export async function renderReport({ main, scenarioId, isCurrent }) {
         Object.entries(scenario.pipeline).map(([k, v]) => [h("dt", {}, titleCase(k)), h("dd", {}, v === null ? "–" : String(v))]))),
     view.element,
   );
-  view.update(metrics);
+  view.update(metrics, { hourly });
 }

@@ -1,6 +1,6 @@
 // One scenario: header with the lifecycle actions, then tabs (overview, logs, send logs, what-if,
 // models). While the scenario runs, the overview refreshes itself.
-import { call } from "../api.js";
+import { available, call } from "../api.js";
 import { confirmAction, errorNotice, h, statusBadge } from "../dom.js";
 import { dateTime } from "../format.js";
 import { renderDownloads } from "./exports.js";
@@ -25,7 +25,7 @@ const ACTIONS = {
   archive: { label: "Archive", route: "archiveScenario", from: ["completed"], confirm: "Archive the scenario? It becomes read-only." },
 };
 
-export async function renderScenario({ main, scenarioId, tab, navigate, isCurrent, onCleanup }) {
+export async function renderScenario({ main, scenarioId, tab, query, navigate, isCurrent, onCleanup }) {
   let scenario;
   try {
     scenario = await call("getScenario", { params: { scenario_id: scenarioId } });
@@ -117,9 +117,9 @@ export async function renderScenario({ main, scenarioId, tab, navigate, isCurren
   } else if (current === "send") {
     await renderSnippets(body, scenario);
   } else if (current === "logs") {
-    await renderLogs(body, scenario, { isCurrent });
+    await renderLogs(body, scenario, { isCurrent, query });
   } else if (current === "whatif") {
-    await renderWhatIf(body, scenario, { isCurrent });
+    await renderWhatIf(body, scenario, { isCurrent, query });
   } else if (current === "models") {
     await renderModels(body, scenario, { isCurrent });
   }
@@ -150,15 +150,17 @@ function renderOverview(body, initial, { isCurrent, onCleanup, liveFlag, setScen
     busy = true;
     const mine = generation;
     try {
-      const [scenario, metrics] = await Promise.all([
+      const withHourly = await available("hourlyTable");
+      const [scenario, metrics, hourly] = await Promise.all([
         call("getScenario", { params: { scenario_id: initial.id } }),
         call("getMetrics", { params: { scenario_id: initial.id } }),
+        withHourly ? call("hourlyTable", { params: { scenario_id: initial.id } }) : null,
       ]);
       if (!isCurrent() || mine !== generation) {
         return;
       }
       setScenario(scenario);
-      view.update(metrics);
+      view.update(metrics, { hourly });
       errorHolder.replaceChildren();
       const running = scenario.status === "running";
       liveFlag.hidden = !running;
