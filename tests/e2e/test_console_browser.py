@@ -132,6 +132,17 @@ class Console:
         path: Path = self.wait(done, f"a download ending in {suffix}")
         return path
 
+    def unlabelled(self) -> list[str]:
+        """Visible controls a screen reader could not name (no label, aria-label or text)."""
+        found: list[str] = self.script(
+            "return [...document.querySelectorAll('input, select, textarea, button, a[href]')]"
+            ".filter(e => e.offsetParent !== null && e.type !== 'hidden')"
+            ".filter(e => !((e.labels && e.labels.length) || e.getAttribute('aria-label')"
+            " || e.getAttribute('aria-labelledby') || (e.textContent || '').trim() || e.title))"
+            ".map(e => e.outerHTML.slice(0, 120));"
+        )
+        return found
+
     def errors(self, allowed: Callable[[str], bool] = lambda _m: False) -> list[str]:
         """SEVERE browser-console entries since the last call that ``allowed`` does not excuse."""
         severe = [e["message"] for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
@@ -191,6 +202,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     console.find("#new-scenario")
     console.wait(lambda: console.exists("#scenarios-table") or console.exists(".empty"), "list loaded")
     console.shot("01-scenarios")
+    assert console.unlabelled() == []
 
     # -- create: the API's validation error next to its field, then a valid scenario ---------------
     console.click("#new-scenario")
@@ -211,6 +223,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert console.driver.current_url.endswith("#/new")
     assert name not in [s["name"] for s in http("GET", "/api/v1/scenarios?page_size=100").json["items"]]
     console.shot("02-create-with-api-error")
+    assert console.unlabelled() == []
     assert console.errors(_is_expected_422) == []
 
     console.type("#f-body-pipeline-lambda_batch_size", "50")
@@ -312,6 +325,20 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     cost_rows = console.driver.find_elements(console.by.CSS_SELECTOR, "#cost-table tbody tr")
     assert [r.get_attribute("data-service") for r in cost_rows] == cost_chart["labels"]
     console.shot("04-scenario-completed")
+    assert console.unlabelled() == []
+
+    # -- edit: the form opens with the stored values; the change is stored --------------------------
+    console.click("[data-action=edit]")
+    console.wait(lambda: console.find("#f-body-name").get_attribute("value") == name, "the stored name")
+    assert console.find("#f-body-pipeline-lambda_batch_size").get_attribute("value") == "50"
+    console.type("#f-body-description", "replayed by the browser test")
+    console.click("#save-scenario")
+    console.wait(lambda: console.driver.current_url.endswith(f"#/scenarios/{scenario_id}"), "back on the page")
+    edited = http("GET", f"/api/v1/scenarios/{scenario_id}").json
+    assert edited["description"] == "replayed by the browser test"
+    assert edited["pipeline"] == stored["pipeline"]
+    console.wait_text("#kpi-requests", "201")
+    console.wait(lambda: console.exists("canvas[data-chart=hourly-cost]"), "the charts again")
 
     # hourly cost: the API's exact share of each hour, on the chart's hours
     hourly_rows = http("GET", f"/api/v1/scenarios/{scenario_id}/hourly").json["rows"]
@@ -366,6 +393,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert len(console.rows("#whatif-table tbody tr")) == 2
     assert console.errors(_is_expected_422) == []
     console.shot("05-whatif")
+    assert console.unlabelled() == []
 
     # -- the model ranking: the API's figures, the current choice marked, sortable ----------------
     console.click("[data-tab=models]")
@@ -396,6 +424,7 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert all("@example.com" not in p for p in previews)
     assert all("[EMAIL]" in p for p in previews)
     console.shot("07-logs")
+    assert console.unlabelled() == []
 
     # -- compare with a second scenario (another model, the same logs) ----------------------------
     other = http(

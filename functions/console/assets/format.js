@@ -124,7 +124,11 @@ export function hourLabel(value) {
   return Number.isNaN(date.getTime()) ? String(value) : date.toISOString().slice(5, 13).replace("T", " ") + ":00";
 }
 
+const ACRONYMS = new Set(["ip", "ssn", "iban", "aws", "api", "url", "sqs", "gb", "mb", "ms", "id", "llm", "pii", "jwt", "usd"]);
+
+/** "lambda_memory_mb" -> "Lambda memory MB", "ip_address" -> "IP address". */
 export function titleCase(snake) {
-  const text = String(snake).replace(/_/g, " ");
+  const words = String(snake).split("_").filter(Boolean).map((word) => (ACRONYMS.has(word.toLowerCase()) ? word.toUpperCase() : word));
+  const text = words.join(" ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

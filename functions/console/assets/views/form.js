@@ -13,7 +13,7 @@ const GROUPS = [
   { title: "Projection", fields: ["include_free_tier"] },
 ];
 
-const LABELS = {
+export const LABELS = {
   bedrock_model: "Model",
   bedrock_inference: "Inference",
   prompt_tokens_per_invocation: "Prompt tokens per invocation",

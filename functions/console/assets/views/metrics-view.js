@@ -94,8 +94,8 @@ function warningsOf(metrics) {
       }
     }
   }
-  if (metrics.projection && typeof metrics.projection.unavailable_reason === "string") {
-    list.push(metrics.projection.unavailable_reason);
+  if (typeof metrics.projection_unavailable === "string" && metrics.projection_unavailable) {
+    list.push(metrics.projection_unavailable);
   }
   return [...new Set(list)];
 }
@@ -110,12 +110,36 @@ function moneyCell(value) {
   return h("td", { class: "num", title: value === null || value === undefined ? "" : `exact: ${value} USD` }, usd(value));
 }
 
+/** The cost lines, each followed by its items (quantity x unit price) when the API itemises them. */
 function costTable(lines, total, id) {
-  return h("table", { id },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Service"), h("th", { scope: "col", class: "num" }, "Cost (USD)"), h("th", { scope: "col", class: "num" }, "Share"))),
-    h("tbody", {}, lines.map((line) => h("tr", { "data-service": line.service },
-      h("th", { scope: "row" }, line.service), moneyCell(line.cost_usd), h("td", { class: "num" }, percent(line.percentage))))),
-    h("tfoot", {}, h("tr", {}, h("td", {}, "Total"), moneyCell(total), h("td", { class: "num" }, "100%"))));
+  const itemised = lines.some((line) => Array.isArray(line.items) && line.items.length);
+  return h("table", { id, class: itemised ? "itemised" : "" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Service"),
+      itemised ? [h("th", { scope: "col", class: "num hide-phone" }, "Quantity"), h("th", { scope: "col", class: "num hide-phone" }, "Unit price")] : null,
+      h("th", { scope: "col", class: "num" }, "Cost (USD)"), h("th", { scope: "col", class: "num" }, "Share"))),
+    h("tbody", {}, lines.map((line) => [
+      h("tr", { "data-service": line.service, class: "line" },
+        h("th", { scope: "row" }, line.service), itemised ? [h("td", { class: "hide-phone" }), h("td", { class: "hide-phone" })] : null,
+        moneyCell(line.cost_usd), h("td", { class: "num" }, percent(line.percentage))),
+      (line.items || []).map((item) => h("tr", { class: "item" },
+        h("td", { class: "item-name" }, item.name),
+        h("td", { class: "num hide-phone" }, Number(item.quantity).toLocaleString("en-US", { maximumFractionDigits: 6 })),
+        h("td", { class: "num hide-phone mono", title: item.unit }, `${item.unit_price_usd} ${String(item.unit).replace(/_/g, " ")}`),
+        moneyCell(item.cost_usd), h("td", {}))),
+    ])),
+    h("tfoot", {}, h("tr", {}, h("td", {}, "Total"), itemised ? [h("td", { class: "hide-phone" }), h("td", { class: "hide-phone" })] : null,
+      moneyCell(total), h("td", { class: "num" }, "100%"))));
+}
+
+function batchingNote(metrics) {
+  const b = metrics.batching;
+  if (!b) {
+    return null;
+  }
+  const text = b.model === "batching_window"
+    ? `Lambda batches from the event times: ${count(b.invocations)} invocations in ${count(b.windows)} windows of ${b.effective_window_s} s, ${b.average_batch_size ?? "–"} logs per invocation on average (batch size ${b.batch_size}).`
+    : `Lambda batches assumed full (${b.batch_size} logs, no batching window set): the best case, ${b.average_batch_size ?? "–"} logs per invocation.`;
+  return h("p", { class: "card-note", id: "batching-note" }, text);
 }
 
 export function metricsView({ withCharts = true, compact = false } = {}) {
@@ -172,13 +196,15 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     cards.cost.hint.textContent = `${metrics.pricing.region} · ${metrics.pricing.bedrock_model}`;
     cards.monthly.value.textContent = metrics.projection ? usd(metrics.projection.monthly_cost_usd) : "–";
     cards.monthly.value.title = metrics.projection ? `exact: ${metrics.projection.monthly_cost_usd} USD` : "";
-    cards.monthly.hint.textContent = metrics.projection ? `${count(metrics.projection.monthly_requests)} logs / ${metrics.projection.hours_per_month} h` : "no projection";
+    cards.monthly.hint.textContent = metrics.projection ? `${count(metrics.projection.monthly_requests)} logs / ${metrics.projection.hours_per_month} h` : (metrics.projection_unavailable || "no projection");
     cards.pii.value.textContent = count(s.pii_violations);
     cards.pii.hint.textContent = s.total_requests ? `${percent((100 * s.pii_violations) / s.total_requests)} of the logs` : "";
     cards.tokens.value.textContent = count(s.llm_tokens);
     cards.tokens.hint.textContent = `${count(s.llm_output_tokens)} output tokens`;
     cards.bytes.value.textContent = bytes(s.total_bytes);
-    cards.bytes.hint.textContent = `${count(s.sqs_blocks)} SQS 64 KiB blocks`;
+    cards.bytes.hint.textContent = s.sqs_requests !== undefined
+      ? `${count(s.sqs_requests)} SQS requests (${count(s.sqs_blocks)} sends)`
+      : `${count(s.sqs_blocks)} SQS 64 KiB blocks`;
     cards.invocations.value.textContent = count(s.lambda_invocations);
     cards.invocations.hint.textContent = `${s.lambda_gb_seconds} GB-s`;
     cards.duplicates.value.textContent = count(s.duplicate_logs);
@@ -192,7 +218,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       options: { indexAxis: "y", plugins: { legend: { display: false } } },
       format: usd,
     });
-    costTableHolder.replaceChildren(costTable(lines, s.total_cost_usd, "cost-table"));
+    costTableHolder.replaceChildren(costTable(lines, s.total_cost_usd, "cost-table"), batchingNote(metrics));
 
     renderProjection(projectionHolder, metrics);
     if (withCharts) {
@@ -219,7 +245,8 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       h("dl", { class: "props" },
         h("dt", {}, "Observed span"), h("dd", {}, `${Number(p.hours_observed).toLocaleString("en-US", { maximumFractionDigits: 3 })} h`),
         h("dt", {}, "Logs per month"), h("dd", {}, count(p.monthly_requests)),
-        h("dt", {}, "SQS requests"), h("dd", {}, count(p.sqs_blocks)),
+        h("dt", {}, "SQS requests"), h("dd", {}, count(p.sqs_requests ?? p.sqs_blocks)),
+        p.apigateway_requests ? [h("dt", {}, "API Gateway requests"), h("dd", {}, count(p.apigateway_requests))] : null,
         h("dt", {}, "Lambda invocations"), h("dd", {}, count(p.lambda_invocations)),
         h("dt", {}, "Lambda GB-seconds"), h("dd", {}, p.lambda_gb_seconds),
         h("dt", {}, "Bedrock tokens in / out"), h("dd", {}, `${count(p.llm_tokens)} / ${count(p.llm_output_tokens)}`)),
@@ -328,7 +355,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     pricesHolder.replaceChildren(h("table", { id: "prices-table" },
       h("caption", { class: "muted" }, `${metrics.pricing.region}, ${metrics.pricing.bedrock_model}, ${metrics.pricing.currency || "USD"}`),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Item"), h("th", { scope: "col", class: "num" }, "Price"), h("th", { scope: "col" }, "Unit"), h("th", { scope: "col", class: "hide-phone" }, "Source"))),
-      h("tbody", {}, Object.entries(prices).map(([item, price]) => h("tr", {},
+      h("tbody", {}, Object.entries(prices).filter(([, price]) => price).map(([item, price]) => h("tr", {},
         h("th", { scope: "row" }, titleCase(item)), h("td", { class: "num mono" }, price.price_usd), h("td", {}, titleCase(price.unit)),
         h("td", { class: "hide-phone muted" }, price.source))))));
   }

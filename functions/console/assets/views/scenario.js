@@ -65,7 +65,7 @@ export async function renderScenario({ main, scenarioId, tab, query, navigate, i
       });
       actionBar.append(button);
     }
-    if (scenario.status === "draft" || scenario.status === "completed") {
+    if (scenario.status !== "archived") {
       actionBar.append(h("a", { class: "btn", href: `#/scenarios/${scenario.id}/edit`, "data-action": "edit" }, "Edit"));
     }
     actionBar.append(h("a", { class: "btn", href: `#/compare?ids=${scenario.id}`, "data-action": "compare" }, "Compare…"));

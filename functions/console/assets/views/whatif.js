@@ -5,7 +5,7 @@ import { available, call, schema } from "../api.js";
 import { chart, PALETTE } from "../charts.js";
 import { errorNotice, h, notice, sortableTable, unavailable } from "../dom.js";
 import { change, count, signedPercent, subtractDecimal, titleCase, usd, usdDelta } from "../format.js";
-import { concrete, fieldId, settingField, showFieldErrors } from "./form.js";
+import { concrete, fieldId, LABELS, settingField, showFieldErrors } from "./form.js";
 
 /** The settings a what-if changes, in this order, when the API has them. */
 const WHATIF_SETTINGS = [
@@ -14,14 +14,22 @@ const WHATIF_SETTINGS = [
 ];
 const NEW = "new";
 
+function monthlyOf(estimate) {
+  return estimate.projection ? estimate.projection.monthly_cost_usd : null;
+}
+
+function projectedLines(estimate) {
+  return estimate.projection ? estimate.projection.cost_breakdown : [];
+}
+
 function byService(lines) {
   return Object.fromEntries((lines || []).map((line) => [line.service, line.cost_usd]));
 }
 
 function describe(variant) {
-  const parts = Object.entries(variant.pipeline).map(([key, value]) => `${titleCase(key).toLowerCase()} ${value}`);
+  const parts = Object.entries(variant.pipeline).map(([key, value]) => `${LABELS[key] || titleCase(key)}: ${value}`);
   if (variant.region) {
-    parts.unshift(`region ${variant.region}`);
+    parts.unshift(`Region: ${variant.region}`);
   }
   return parts.join(", ") || "no change";
 }
@@ -107,31 +115,31 @@ export async function renderWhatIf(holder, scenario, { isCurrent, query }) {
     const baseline = reply.baseline;
     const rows = [{ label: "Current settings", what: "as the scenario is", estimate: baseline, current: true },
       ...reply.variants.map((estimate, i) => ({ label: variants[i].label, what: describe(variants[i]), estimate, current: false }))];
-    const services = [...new Set(rows.flatMap((r) => r.estimate.projection.cost_breakdown.map((l) => l.service)))];
-    const base = baseline.projection.monthly_cost_usd;
+    const services = [...new Set(rows.flatMap((r) => projectedLines(r.estimate).map((l) => l.service)))];
+    const base = monthlyOf(baseline);
     const table = h("table", { id: "whatif-table" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Variant"), h("th", { scope: "col", class: "num" }, "Per month"),
         h("th", { scope: "col", class: "num" }, "Change"), services.map((s) => h("th", { scope: "col", class: "num hide-phone" }, s)),
         h("th", { scope: "col", class: "num hide-phone" }, "Lambda invocations"))),
       h("tbody", {}, rows.map((row, index) => {
-        const monthly = row.estimate.projection.monthly_cost_usd;
-        const difference = subtractDecimal(monthly, base);
+        const monthly = monthlyOf(row.estimate);
+        const difference = monthly === null || base === null ? null : subtractDecimal(monthly, base);
         const n = Number(difference);
-        const lines = byService(row.estimate.projection.cost_breakdown);
+        const lines = byService(projectedLines(row.estimate));
         return h("tr", { class: row.current ? "current" : "", "data-variant": String(index) },
           h("th", { scope: "row" }, row.label, h("div", { class: "muted" }, row.what)),
-          h("td", { class: "num", title: `exact: ${monthly} USD`, "data-monthly": monthly }, usd(monthly)),
+          h("td", { class: "num", title: monthly === null ? "no projection" : `exact: ${monthly} USD`, "data-monthly": monthly }, usd(monthly)),
           h("td", { class: `num ${n > 0 ? "delta-up" : n < 0 ? "delta-down" : "muted"}`, "data-delta": difference },
             row.current ? "–" : `${usdDelta(difference)} ${signedPercent(change(base, monthly))}`),
           services.map((s) => h("td", { class: "num hide-phone", title: lines[s] ? `exact: ${lines[s]} USD` : "" }, usd(lines[s] ?? null))),
-          h("td", { class: "num hide-phone" }, count(row.estimate.projection.lambda_invocations)));
+          h("td", { class: "num hide-phone" }, count(row.estimate.projection ? row.estimate.projection.lambda_invocations : null)));
       })));
     const spec = {
       name: "whatif-monthly", type: "bar", title: "Monthly cost by service (USD)", labelHeader: "Variant",
       labels: rows.map((r) => r.label),
       datasets: services.map((service, i) => ({
         label: service, color: PALETTE[service] || PALETTE.series[(i + 3) % PALETTE.series.length],
-        data: rows.map((r) => Number(byService(r.estimate.projection.cost_breakdown)[service] || 0)),
+        data: rows.map((r) => Number(byService(projectedLines(r.estimate))[service] || 0)),
       })),
       options: { scales: { x: { stacked: true }, y: { stacked: true } } },
       format: usd,
