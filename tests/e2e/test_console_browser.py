@@ -333,7 +333,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert console.find("#f-body-pipeline-lambda_batch_size").get_attribute("value") == "50"
     console.type("#f-body-description", "replayed by the browser test")
     console.click("#save-scenario")
-    console.wait(lambda: console.driver.current_url.endswith(f"#/scenarios/{scenario_id}"), "back on the page")
+    console.wait(
+        lambda: console.driver.current_url.endswith(f"#/scenarios/{scenario_id}"), "back on the page"
+    )
     edited = http("GET", f"/api/v1/scenarios/{scenario_id}").json
     assert edited["description"] == "replayed by the browser test"
     assert edited["pipeline"] == stored["pipeline"]
@@ -426,20 +428,18 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     console.shot("07-logs")
     assert console.unlabelled() == []
 
-    # -- compare with a second scenario (another model, the same logs) ----------------------------
-    other = http(
+    # -- compare with a second scenario (the cheapest other model of the ranking, the same logs) -----
+    cheaper = next(o for o in ranking if o["bedrock_model"] != stored["pipeline"]["bedrock_model"])
+    other_pipeline = {**stored["pipeline"], "bedrock_model": cheaper["bedrock_model"]}
+    if "bedrock_inference" in stored["pipeline"]:
+        other_pipeline["bedrock_inference"] = cheaper["bedrock_inference"]
+    reply = http(
         "POST",
         "/api/v1/scenarios",
-        json_body={
-            "name": f"{name}-nova",
-            "region": "eu-west-1",
-            "pipeline": {
-                "bedrock_model": "nova_lite",
-                "lambda_batch_size": 50,
-                "prompt_tokens_per_invocation": 400,
-            },
-        },
-    ).json
+        json_body={"name": f"{name}-other", "region": "eu-west-1", "pipeline": other_pipeline},
+    )
+    assert reply.status == 201, reply.raw
+    other = reply.json
     http("POST", f"/api/v1/scenarios/{other['id']}/start")
     _ingest(http, other["id"], first + second)
     http("POST", f"/api/v1/scenarios/{other['id']}/stop")
@@ -457,9 +457,9 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     assert delta == comparison["differences"][0]["monthly_cost_usd_delta"]
     assert Decimal(delta) == Decimal(months[1]) - Decimal(months[0])
     model_cells = console.rows("#compare-table tr[data-row=setting-bedrock_model] td")
-    assert [c.text for c in model_cells] == [stored["pipeline"]["bedrock_model"], "nova_lite"]
+    assert [c.text for c in model_cells] == [stored["pipeline"]["bedrock_model"], cheaper["bedrock_model"]]
     compare_chart = console.chart("compare-monthly")
-    assert compare_chart["labels"] == [name, f"{name}-nova"]
+    assert compare_chart["labels"] == [name, f"{name}-other"]
     console.shot("08-compare")
 
     # -- CSV downloads: the API's own exports, saved as files ----------------------------------------
