@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from mockupaws_local.server import ServerHandle
-from tests.e2e.conftest import Http
 from mockupaws_testkit.browser import missing_browser, start_chromium
+from tests.e2e.conftest import Http
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "console"
