@@ -80,6 +80,7 @@ function toChartData(spec) {
         pointRadius: spec.labels.length > 48 ? 0 : 2,
         borderWidth: spec.type === "line" ? 2 : 0,
         borderRadius: spec.type === "bar" ? 4 : 0,
+        maxBarThickness: 40,
         yAxisID: dataset.axis || undefined,
       };
     }),

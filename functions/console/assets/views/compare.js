@@ -130,8 +130,10 @@ export async function renderCompare({ main, query, navigate, isCurrent }) {
       SERVICES.map((service) => moneyRow(`  ${service} per month`, (item) => (item.metrics.projection ? line(item.metrics.projection.cost_breakdown, service) : null), `monthly-${service}`))));
 
   const chartHolder = h("div", {});
+  if (loaded.source === "metrics") {
+    main.append(notice("Figures read from each scenario's metrics (this deployment has no compare route)."));
+  }
   main.append(
-    loaded.source === "metrics" ? notice("Figures read from each scenario's metrics (this deployment has no compare route).") : null,
     h("section", { class: "card", "aria-labelledby": "compare-chart-title" }, h("h2", { id: "compare-chart-title" }, "Monthly projection by service"), chartHolder),
     h("section", { class: "card" }, h("div", { class: "table-wrap" }, table)),
     h("p", {}, h("a", { href: "#/compare", class: "btn btn-ghost" }, "Choose other scenarios")),

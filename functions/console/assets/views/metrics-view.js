@@ -218,7 +218,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
       options: { indexAxis: "y", plugins: { legend: { display: false } } },
       format: usd,
     });
-    costTableHolder.replaceChildren(costTable(lines, s.total_cost_usd, "cost-table"), batchingNote(metrics));
+    costTableHolder.replaceChildren(...[costTable(lines, s.total_cost_usd, "cost-table"), batchingNote(metrics)].filter(Boolean));
 
     renderProjection(projectionHolder, metrics);
     if (withCharts) {
@@ -233,7 +233,7 @@ export function metricsView({ withCharts = true, compact = false } = {}) {
     const p = metrics.projection;
     const warnings = warningsOf(metrics);
     if (!p) {
-      holder.replaceChildren(warnings.map((w) => h("div", { class: "notice warn", role: "note" }, w)), h("p", { class: "muted" }, "No projection for this scenario."));
+      holder.replaceChildren(...warnings.map((w) => h("div", { class: "notice warn", role: "note" }, w)), h("p", { class: "muted" }, "No projection for this scenario."));
       return;
     }
     const projected = serviceLines(p.cost_breakdown);
