@@ -16,16 +16,23 @@ record index, the field and the reason, and never quote the log content (it may 
 
 Decisions where the spec leaves room:
 
-- A missing ``Content-Type`` is treated as JSON; ``application/x-www-form-urlencoded`` (what
-  ``curl -d`` sends) is 415 with a hint to set ``Content-Type: application/json``.
+- A missing ``Content-Type`` is JSON when the body is one JSON value, else NDJSON (pino-http-send's
+  ``ndjson`` mode sends none); ``application/x-www-form-urlencoded`` (what ``curl -d`` sends) is 415
+  with a hint to set ``Content-Type: application/json``.
+- Known envelopes (:mod:`mockupaws.ingest.envelopes`: OTLP JSON ``resourceLogs``, ``{"logs": [...]}``,
+  ``{"records": [...]}``, Loki ``streams``) are unpacked into their records, wherever a record may
+  stand; one that cannot be unpacked is 422, never stored as one message. So is an Elasticsearch
+  bulk action line (``{"index": {...}}``) met as a record.
 - A UTF-8 byte order mark at the start of the body is ignored.
 - A ``message`` (or a ``log`` / ``msg`` string) that is empty or whitespace-only is 422; the
   empty object ``{}`` is 422 too (its fallback message would carry nothing). A ``log`` or ``msg``
   that is not a string is skipped, so the record falls through to the next rule.
-- ``source`` that is not a string, or is blank, falls back to the header, then ``"unknown"``.
+- The source is ``source``, else ``service`` (winston's ``defaultMeta``, pino's ``base``); one that is
+  not a string, or is blank, falls back to the header, then ``"unknown"``.
   Sources are stripped of surrounding whitespace and truncated to 255 characters (a label too
   long for the column should not reject a whole batch). A source holding a NUL character is 422.
-- Event time fields are tried in the order ``timestamp``, ``@timestamp``, ``time``, ``date``; a
+- Event time fields are tried in the order ``timestamp``, ``@timestamp``, ``time``, ``date``,
+  ``asctime`` (Python logging's ``2026-12-01 03:16:19,816``, naive = UTC); a
   ``null`` one counts as absent. Numbers (not booleans) are epoch seconds below 1e11,
   milliseconds below 1e14, microseconds below 1e17 and nanoseconds above. Strings are ISO 8601
   (``Z``, an offset, or naive = UTC; lowercase ``t``/``z`` accepted) or a plain decimal epoch.
@@ -57,6 +64,7 @@ from mockupaws.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from mockupaws.ingest import envelopes, otlp
 from mockupaws.ingest.limits import (
     MAX_BODY_BYTES,
     MAX_ERROR_DETAILS,
@@ -89,6 +97,8 @@ class RawRecord:
 class ParsedBody:
     records: list[RawRecord]
     single: bool  # True when the body was one JSON object (the reply then shows the stored log)
+    # Scenario ids the body itself names (OTLP resource attribute ``mockupaws.scenario_id``), if any.
+    named_scenarios: frozenset[str] = frozenset()
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,6 +240,7 @@ def decode_body(body: str | bytes | None, *, is_base64: bool, content_encoding: 
 _JSON: Final = "json"
 _NDJSON: Final = "ndjson"
 _TEXT: Final = "text"
+_SNIFF: Final = "sniff"  # no Content-Type: a JSON value, else NDJSON
 
 _MEDIA_KINDS: Final = {
     "application/json": _JSON,
@@ -249,7 +260,7 @@ _SUPPORTED_TYPES_HINT: Final = "application/json, application/x-ndjson or text/p
 def _media_kind(content_type: str | None) -> str:
     """Which parser a Content-Type selects; 415 for anything not accepted."""
     if content_type is None or not content_type.strip():
-        return _JSON
+        return _SNIFF
     media_type, *params = content_type.split(";")
     media_type = media_type.strip().lower()
     for param in params:
@@ -317,7 +328,7 @@ class _RecordError(Exception):
 _EPOCH_LIMIT_S: Final = 4_133_980_800.0  # 2101-01-01T00:00:00Z: times must be before it
 _MIN_TIME: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_TIME: Final = datetime(2101, 1, 1, tzinfo=UTC)
-_TIME_FIELDS: Final = ("timestamp", "@timestamp", "time", "date")
+_TIME_FIELDS: Final = ("timestamp", "@timestamp", "time", "date", "asctime")
 _OUT_OF_RANGE: Final = "is outside the accepted range 1970-01-01 to 2100-12-31 (UTC)"
 
 
@@ -439,9 +450,15 @@ def _message_of(record: dict[str, Any]) -> str:
 def _record_from(record: Any, index: int, default_source: str, check_surrogates: bool) -> RawRecord:
     if type(record) is not dict:
         raise _RecordError("record", "must be a JSON object")
+    if "message" not in record and envelopes.is_bulk_action(record):
+        raise _RecordError(
+            "record", "is an Elasticsearch bulk action line: POST bulk bodies to /ingest/_bulk"
+        )
     message = _message_of(record)
     _check_message_size(message, index)
     source_value = record.get("source")
+    if source_value is None:
+        source_value = record.get("service")  # winston's defaultMeta, pino's base, ECS-like records
     source = default_source
     if type(source_value) is str:
         source = _clean_source(source_value) or default_source
@@ -451,6 +468,109 @@ def _record_from(record: Any, index: int, default_source: str, check_surrogates:
         if _has_lone_surrogate(source):
             raise _RecordError("source", "contains an unpaired UTF-16 surrogate (invalid \\u escape)")
     return RawRecord(message, source, _event_time(record))
+
+
+def _nanos_to_datetime(nanos: int, field: str) -> datetime | None:
+    """Epoch nanoseconds (OTLP, Loki) as a UTC datetime; None for 0 (unset)."""
+    if nanos == 0:
+        return None
+    seconds, rest = divmod(nanos, 1_000_000_000)
+    if not 0 <= seconds < _EPOCH_LIMIT_S:
+        raise _RecordError(field, _OUT_OF_RANGE)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest // 1000)
+
+
+def _checked_record(
+    message: Any, source: str, event_time: datetime | None, index: int, field: str
+) -> RawRecord:
+    """A record built from an envelope's parts, validated like any other."""
+    if type(message) is not str or not message or message.isspace():
+        raise _RecordError(field, "must be a non-empty string")
+    _check_message_size(message, index)
+    if _has_lone_surrogate(message):
+        raise _RecordError(field, "contains an unpaired UTF-16 surrogate (invalid \\u escape)")
+    return RawRecord(message, source, event_time)
+
+
+def _otlp_records(
+    entries: list[otlp.OtlpEntry], first_index: int, default_source: str, header_source_set: bool
+) -> list[RawRecord]:
+    """Records of OTLP LogRecords: body -> message, time -> event time, ``service.name`` -> source
+    (unless the X-Log-Source header is set). ``first_index`` numbers them in error details."""
+    records: list[RawRecord] = []
+    for offset, entry in enumerate(entries):
+        source = default_source
+        if not header_source_set and entry.service_name is not None:
+            source = _clean_source(entry.service_name) or default_source
+            if _has_lone_surrogate(source):
+                raise _RecordError("service.name", "is not valid Unicode")
+        if entry.message is None:
+            raise _RecordError("body", "is missing: a LogRecord needs a body to be a log")
+        time = _nanos_to_datetime(entry.time_unix_nano, "timeUnixNano")
+        records.append(_checked_record(entry.message, source, time, first_index + offset, "body"))
+    return records
+
+
+def _loki_records(streams: list[Any], index: int, default_source: str) -> list[RawRecord]:
+    lines = envelopes.loki_lines(streams)
+    if isinstance(lines, str):
+        raise _RecordError("streams", lines)
+    records: list[RawRecord] = []
+    for line in lines:
+        if type(line.time) is not str or not line.time.isascii() or not line.time.isdigit():
+            raise _RecordError("streams.values", "time must be epoch nanoseconds as a decimal string")
+        label_source = envelopes.loki_source(line.labels)
+        source = (_clean_source(label_source) if label_source else None) or default_source
+        time = _nanos_to_datetime(int(line.time), "streams.values")
+        records.append(_checked_record(line.message, source, time, index, "streams.values"))
+    return records
+
+
+class _Expanded:
+    """Records of a body whose items may be envelopes (and the scenario ids OTLP envelopes name)."""
+
+    __slots__ = ("header_source_set", "named_scenarios", "records")
+
+    def __init__(self, header_source_set: bool) -> None:
+        self.records: list[RawRecord] = []
+        self.named_scenarios: set[str] = set()
+        self.header_source_set = header_source_set
+
+    def add(self, value: Any, index: int, default_source: str, check_surrogates: bool) -> bool:
+        """Append ``value``'s records; True when it was an envelope. _RecordError when invalid."""
+        if type(value) is not dict or "message" in value:
+            self.records.append(_record_from(value, index, default_source, check_surrogates))
+            return False
+        envelope = envelopes.classify(value)
+        if envelope is None:
+            self.records.append(_record_from(value, index, default_source, check_surrogates))
+            return False
+        if envelope.kind == envelopes.RECORD_LIST:
+            if not envelope.items:
+                raise _RecordError(envelope.key, "is an empty array: the envelope holds no records")
+            for position, item in enumerate(envelope.items):
+                if type(item) is dict and envelopes.classify(item) is not None:
+                    raise _RecordError(f"{envelope.key}[{position}]", "is itself an envelope")
+                try:
+                    self.records.append(_record_from(item, index, default_source, check_surrogates))
+                except _RecordError as exc:
+                    raise _RecordError(f"{envelope.key}[{position}].{exc.field}", exc.reason) from None
+        elif envelope.kind == envelopes.OTLP_LOGS:
+            entries = otlp.entries(otlp.decode_json_object(value))
+            if not entries:
+                raise _RecordError("resourceLogs", "holds no log records")
+            self.records.extend(_otlp_records(entries, index, default_source, self.header_source_set))
+            self.named_scenarios.update(e.scenario_id for e in entries if e.scenario_id is not None)
+        elif envelope.kind == envelopes.LOKI:
+            self.records.extend(_loki_records(envelope.items, index, default_source))
+        else:
+            raise _RecordError(envelope.key, "is an OTLP trace or metrics export, not logs")
+        if len(self.records) > MAX_RECORDS:
+            raise _too_many_records()
+        return True
+
+    def body(self, *, single: bool) -> ParsedBody:
+        return ParsedBody(self.records, single=single, named_scenarios=frozenset(self.named_scenarios))
 
 
 class _Problems:
@@ -494,46 +614,51 @@ def _no_records(what: str) -> ValidationFailed:
     return ValidationFailed(f"The request body {what}: it must hold at least one log record.")
 
 
-def _parse_json(text: str, default_source: str, check_surrogates: bool) -> ParsedBody:
+def _parse_json(
+    text: str, default_source: str, check_surrogates: bool, header_source_set: bool
+) -> ParsedBody:
     value, problem = _loads(text)
     if problem is not None:
         raise InvalidJson(f"Malformed JSON body: {problem}.")
     problems = _Problems()
+    expanded = _Expanded(header_source_set)
     if type(value) is dict:
         try:
-            record = _record_from(value, 0, default_source, check_surrogates)
+            was_envelope = expanded.add(value, 0, default_source, check_surrogates)
         except _RecordError as exc:
             problems.add(0, exc.field, exc.reason)
             raise problems.error() from None
-        return ParsedBody([record], single=True)
+        return expanded.body(single=not was_envelope)
     if type(value) is not list:
         raise ValidationFailed("The JSON body must be an object (one record) or an array of objects.")
     if not value:
         raise _no_records("is an empty JSON array")
     if len(value) > MAX_RECORDS:
         raise _too_many_records()
-    records: list[RawRecord] = []
-    append = records.append
+    add = expanded.add
     for index, item in enumerate(value):
         try:
-            append(_record_from(item, index, default_source, check_surrogates))
+            add(item, index, default_source, check_surrogates)
         except _RecordError as exc:
             problems.add(index, exc.field, exc.reason)
     problems.raise_if_any()
-    return ParsedBody(records, single=False)
+    return expanded.body(single=False)
 
 
 def _count_non_blank(lines: list[str]) -> int:
     return sum(1 for line in lines if line and not line.isspace())
 
 
-def _parse_ndjson(text: str, default_source: str, check_surrogates: bool) -> ParsedBody:
+def _parse_ndjson(
+    text: str, default_source: str, check_surrogates: bool, header_source_set: bool
+) -> ParsedBody:
     lines = text.split("\n")
     if len(lines) > MAX_RECORDS and _count_non_blank(lines) > MAX_RECORDS:
         raise _too_many_records()
     decode = _DECODER.decode
     problems = _Problems()
-    records: list[RawRecord] = []
+    expanded = _Expanded(header_source_set)
+    add = expanded.add
     index = 0
     for line_no, line in enumerate(lines, 1):
         if not line or line.isspace():
@@ -547,14 +672,14 @@ def _parse_ndjson(text: str, default_source: str, check_surrogates: bool) -> Par
                 details=[{"index": index, "line": line_no, "reason": str(reason)}],
             ) from None
         try:
-            records.append(_record_from(value, index, default_source, check_surrogates))
+            add(value, index, default_source, check_surrogates)
         except _RecordError as exc:
             problems.add(index, exc.field, exc.reason, line_no)
         index += 1
     problems.raise_if_any()
-    if not records:
+    if not expanded.records:
         raise _no_records("has no non-empty lines")
-    return ParsedBody(records, single=False)
+    return expanded.body(single=False)
 
 
 def _parse_text(text: str, default_source: str) -> ParsedBody:
@@ -607,9 +732,18 @@ def _parse(raw: bytes, kind: str, default_source: str | None) -> ParsedBody:
         return _parse_text(text, source)
     # Lone surrogates can only come from JSON \u escapes (the text itself decoded as strict UTF-8).
     check_surrogates = "\\u" in text
+    header_set = bool(default_source) and source != UNKNOWN_SOURCE
     if kind == _NDJSON:
-        return _parse_ndjson(text, source, check_surrogates)
-    return _parse_json(text, source, check_surrogates)
+        return _parse_ndjson(text, source, check_surrogates, header_set)
+    if kind == _SNIFF:
+        # No Content-Type (pino-http-send's ndjson mode sends none): one JSON value, else JSON lines.
+        try:
+            return _parse_json(text, source, check_surrogates, header_set)
+        except InvalidJson:
+            if "\n" not in text.strip():
+                raise
+            return _parse_ndjson(text, source, check_surrogates, header_set)
+    return _parse_json(text, source, check_surrogates, header_set)
 
 
 def parse_records(raw: bytes, *, content_type: str | None, default_source: str | None) -> ParsedBody:
