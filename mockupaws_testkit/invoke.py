@@ -26,4 +26,8 @@ def call(group: str, method: str, path: str, **kwargs: Any) -> Reply:
     headers = dict(response.get("headers") or {})
     for name, values in (response.get("multiValueHeaders") or {}).items():
         headers[name] = ", ".join(values)
-    return Reply(response["statusCode"], headers, json_body(response), response.get("body") or "")
+    try:
+        body = json_body(response)
+    except ValueError:  # a binary reply (OTLP protobuf): read it from raw
+        body = None
+    return Reply(response["statusCode"], headers, body, response.get("body") or "")

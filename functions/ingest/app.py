@@ -1,4 +1,6 @@
-"""Ingest endpoint group: ``POST /ingest`` (every producer format) and ``POST /flush``.
+"""Ingest endpoint group: ``POST /ingest`` (every producer format), ``POST /v1/logs`` (OTLP/HTTP) and
+``POST /flush``. Every ingest route is this one function (one cold start, one concurrency pool, one
+place for the limits); docs/ingest.md says which body becomes which records.
 
 Thin: parse the headers, hand the body to the layer, shape the reply."""
 
@@ -14,12 +16,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from mockupaws.api.openapi import error_responses
-from mockupaws.api.resolver import create_resolver
+from mockupaws.api.resolver import create_resolver, error_response_encoded, wire_response
 from mockupaws.config import get_settings
+from mockupaws.errors import DomainError
+from mockupaws.ingest import otlp
 from mockupaws.ingest import service as ingest
 from mockupaws.ingest.models import BatchSummary, StoredLog
-from mockupaws.ingest.parse import parse_ingest
-from mockupaws.ingest.schema import INGEST_REQUEST_BODY
+from mockupaws.ingest.parse import ParsedBody, parse_ingest, parse_otlp, resolve_scenario
+from mockupaws.ingest.schema import INGEST_REQUEST_BODY, OTLP_REQUEST_BODY, otlp_responses
 from mockupaws.observability import logger, metrics, record_ingest
 
 get_settings()  # fail at cold start when misconfigured
@@ -68,7 +72,7 @@ def ingest_logs(
     ] = None,
 ) -> Response[StoredLog | BatchSummary]:
     event = app.current_event
-    token_encoding = ingest.ensure_running(x_scenario_id)
+    ingest.ensure_running(x_scenario_id)  # 404/409 before reading the body
     body = parse_ingest(
         event.body,
         is_base64=bool(event.is_base64_encoded),
@@ -76,11 +80,69 @@ def ingest_logs(
         content_encoding=event.headers.get("content-encoding"),
         header_source=x_log_source,
     )
-    result = ingest.ingest(x_scenario_id, body, token_encoding)
-    counters = ingest.summary_fields(result)
-    logger.info("ingested", extra={"scenario_id": str(x_scenario_id), **counters})
-    record_ingest(str(x_scenario_id), **counters)
+    resolve_scenario(str(x_scenario_id), body.named_scenarios)  # 422 when the body names another
+    result = _store(x_scenario_id, body)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
+
+
+def _store(scenario_id: uuid.UUID, body: ParsedBody) -> StoredLog | BatchSummary:
+    # the scenario's tokenizer (fixed once it runs); ensure_running also re-checks it still runs
+    result = ingest.ingest(scenario_id, body, ingest.ensure_running(scenario_id))
+    counters = ingest.summary_fields(result)
+    logger.info("ingested", extra={"scenario_id": str(scenario_id), **counters})
+    record_ingest(str(scenario_id), **counters)
+    return result
+
+
+@app.post(
+    "/v1/logs",
+    tags=["ingest"],
+    summary="OTLP/HTTP logs (the OpenTelemetry exporters' default path)",
+    description=(
+        "An OTLP `ExportLogsServiceRequest`, protobuf (`application/x-protobuf`) or JSON "
+        "(`application/json`), "
+        "optionally gzip. Each LogRecord is one log: body -> message (a string as is, any other value as "
+        "compact JSON), `timeUnixNano` (else `observedTimeUnixNano`) -> event time, resource `service.name` "
+        "-> source unless `X-Log-Source` is set. The scenario is `X-Scenario-ID` (set it with "
+        "`OTEL_EXPORTER_OTLP_HEADERS=X-Scenario-ID=<id>`) or the resource attribute "
+        "`mockupaws.scenario_id`. "
+        "All or nothing: 200 with an empty ExportLogsServiceResponse, or an error with a google.rpc.Status, "
+        "both in the request's encoding."
+    ),
+    openapi_extensions={"requestBody": OTLP_REQUEST_BODY},
+    responses=otlp_responses(400, 404, 409, 413, 415, 422, 503),
+)
+def otlp_logs(
+    x_scenario_id: Annotated[
+        str | None,
+        Header(alias="X-Scenario-ID", description="The running scenario (else the resource attribute)."),
+    ] = None,
+    x_log_source: Annotated[
+        str | None, Header(alias="X-Log-Source", max_length=255, description="Source of every record.")
+    ] = None,
+) -> Response[str]:
+    event = app.current_event
+    content_type = event.headers.get("content-type")
+    try:
+        encoding = otlp.encoding_of(content_type)
+    except DomainError as exc:
+        return error_response_encoded(exc, lambda status, text: otlp.status_body(status, text, otlp.JSON))
+    try:
+        body = parse_otlp(
+            event.body,
+            is_base64=bool(event.is_base64_encoded),
+            content_type=content_type,
+            content_encoding=event.headers.get("content-encoding"),
+            header_source=x_log_source,
+        )
+        scenario_id = resolve_scenario(x_scenario_id, body.named_scenarios)
+        ingest.ensure_running(scenario_id)
+        if body.records:
+            _store(scenario_id, body)
+    except DomainError as exc:
+        return error_response_encoded(exc, lambda status, text: otlp.status_body(status, text, encoding))
+    payload, media_type = otlp.export_response(encoding)
+    return wire_response(200, payload, media_type)
 
 
 @app.post(

@@ -8,9 +8,10 @@ with a plain 500 JSON body, never a stack trace.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -51,6 +52,36 @@ def error_response(exc: DomainError) -> Response[str]:
         body=json.dumps(error_body(exc.code, exc.message, exc.status, exc.details)),
         headers=headers,
     )
+
+
+def error_response_encoded(
+    exc: DomainError, encode: Callable[[int, str], tuple[bytes, str]]
+) -> Response[str]:
+    """The same status (and Retry-After) as :func:`error_response`, with a body in another wire format:
+    ``encode(status, message)`` gives the bytes and their media type (OTLP/HTTP answers errors with a
+    ``google.rpc.Status`` in the request's encoding)."""
+    headers: dict[str, str] = {}
+    if isinstance(exc, ServiceUnavailable):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    payload, media_type = encode(exc.status, exc.message)
+    return wire_response(exc.status, payload, media_type, headers)
+
+
+def wire_response(
+    status: int, payload: bytes, media_type: str, headers: dict[str, str] | None = None
+) -> Response[str]:
+    """A reply whose body is already encoded: JSON as text, anything else base64-encoded (API Gateway's
+    binary bodies), so that no serializer touches it."""
+    if media_type == content_types.APPLICATION_JSON:
+        return Response(status_code=status, content_type=media_type, body=payload.decode(), headers=headers)
+    response = Response(
+        status_code=status,
+        content_type=media_type,
+        body=base64.b64encode(payload).decode("ascii"),
+        headers=headers,
+    )
+    response.base64_encoded = True
+    return response
 
 
 def _clean_details(errors: Sequence[Any]) -> list[dict[str, Any]]:

@@ -52,6 +52,7 @@ from __future__ import annotations
 import binascii
 import json
 import math
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,7 +79,9 @@ __all__ = [
     "RawRecord",
     "decode_body",
     "parse_ingest",
+    "parse_otlp",
     "parse_records",
+    "resolve_scenario",
 ]
 
 UNKNOWN_SOURCE: Final = "unknown"
@@ -767,3 +770,78 @@ def parse_ingest(
     kind = _media_kind(content_type)
     raw = decode_body(body, is_base64=is_base64, content_encoding=content_encoding)
     return _parse(raw, kind, header_source)
+
+
+# --------------------------------------------------------------------------------------------
+# OTLP/HTTP logs (POST /v1/logs) and the scenario a body names
+# --------------------------------------------------------------------------------------------
+
+
+def parse_otlp(
+    body: str | bytes | None,
+    *,
+    is_base64: bool,
+    content_type: str | None,
+    content_encoding: str | None,
+    header_source: str | None,
+) -> ParsedBody:
+    """The records of an OTLP/HTTP logs body (protobuf or JSON, by Content-Type; 415 otherwise).
+
+    Each LogRecord is one record: body -> message (string as is, other kinds as compact JSON),
+    ``time_unix_nano`` (else ``observed_time_unix_nano``) -> event time, resource ``service.name``
+    -> source unless ``X-Log-Source`` is set. An export without any LogRecord yields no records
+    (the caller answers success and stores nothing). Every record is validated before returning.
+    """
+    encoding = otlp.encoding_of(content_type)
+    raw = decode_body(body, is_base64=is_base64, content_encoding=content_encoding)
+    entries = otlp.entries(otlp.decode_request(raw, encoding))
+    if len(entries) > MAX_RECORDS:
+        raise _too_many_records()
+    default_source = _header_source(header_source)
+    header_set = bool(header_source) and default_source != UNKNOWN_SOURCE
+    problems = _Problems()
+    records: list[RawRecord] = []
+    for index, entry in enumerate(entries):
+        try:
+            records.extend(_otlp_records([entry], index, default_source, header_set))
+        except _RecordError as exc:
+            problems.add(index, exc.field, exc.reason)
+    problems.raise_if_any()
+    named = frozenset(entry.scenario_id for entry in entries if entry.scenario_id is not None)
+    return ParsedBody(records, single=False, named_scenarios=named)
+
+
+def _scenario_uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise ValidationFailed(f"{what} must be a scenario id (a UUID).") from None
+
+
+def resolve_scenario(header: str | None, named: frozenset[str]) -> uuid.UUID:
+    """The scenario of a request: the ``X-Scenario-ID`` header, else the one scenario the body names.
+
+    422 when there is none, when the body names several, or when it names one the header contradicts
+    (a request is never split between scenarios, nor stored in one it did not mean).
+    """
+    named_ids = {
+        _scenario_uuid(value, f"The resource attribute {otlp.SCENARIO_ATTRIBUTE}") for value in named
+    }
+    if header is not None and header.strip():
+        scenario_id = _scenario_uuid(header, "The X-Scenario-ID header")
+        if named_ids - {scenario_id}:
+            raise ValidationFailed(
+                f"The body names scenario(s) ({otlp.SCENARIO_ATTRIBUTE}) other than X-Scenario-ID: "
+                "send each scenario's records in their own request."
+            )
+        return scenario_id
+    if not named_ids:
+        raise ValidationFailed(
+            f"No scenario: set the X-Scenario-ID header (OTEL_EXPORTER_OTLP_HEADERS=X-Scenario-ID=<id>) "
+            f"or the resource attribute {otlp.SCENARIO_ATTRIBUTE}."
+        )
+    if len(named_ids) > 1:
+        raise ValidationFailed(
+            f"The body names {len(named_ids)} scenarios ({otlp.SCENARIO_ATTRIBUTE}): send one per request."
+        )
+    return next(iter(named_ids))

@@ -48,3 +48,52 @@ INGEST_REQUEST_BODY: dict[str, Any] = {
         },
     },
 }
+
+OTLP_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": (
+        "An OTLP `ExportLogsServiceRequest` (opentelemetry-proto `collector/logs/v1`), optionally gzip. "
+        f"At most {MAX_RECORDS} LogRecords; each body at most {MAX_MESSAGE_BYTES} bytes."
+    ),
+    "content": {
+        "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "description": "The OTLP JSON encoding (`resourceLogs` -> `scopeLogs` -> `logRecords`).",
+                "required": ["resourceLogs"],
+                "properties": {"resourceLogs": {"type": "array", "items": {"type": "object"}}},
+            }
+        },
+    },
+}
+
+_OTLP_STATUS = {
+    "type": "object",
+    "description": "google.rpc.Status",
+    "properties": {"code": {"type": "integer"}, "message": {"type": "string"}},
+}
+
+
+def otlp_responses(*statuses: int) -> dict[int, Any]:
+    """OpenAPI ``responses`` of ``POST /v1/logs``: replies and errors in the request's encoding."""
+    responses: dict[int, Any] = {
+        200: {
+            "description": "Stored: an empty ExportLogsServiceResponse (no partial success), "
+            "in the request's encoding",
+            "content": {
+                "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        }
+    }
+    for status in statuses:
+        responses[status] = {
+            "description": f"{status}: a google.rpc.Status in the request's encoding "
+            "(JSON when it is unknown)",
+            "content": {
+                "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {"schema": _OTLP_STATUS},
+            },
+        }
+    return responses
