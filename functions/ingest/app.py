@@ -6,24 +6,35 @@ Thin: parse the headers, hand the body to the layer, shape the reply."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
-from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from mockupaws.api.openapi import error_responses
+from mockupaws.api.params import ScenarioId
 from mockupaws.api.resolver import create_resolver, error_response_encoded, wire_response
 from mockupaws.config import get_settings
 from mockupaws.errors import DomainError
 from mockupaws.ingest import otlp
 from mockupaws.ingest import service as ingest
+from mockupaws.ingest.bulk import ES_VERSION_DOCUMENT, bulk_reply, parse_bulk
+from mockupaws.ingest.form import FORM_MEDIA_TYPE, parse_logging_form
 from mockupaws.ingest.models import BatchSummary, StoredLog
-from mockupaws.ingest.parse import ParsedBody, parse_ingest, parse_otlp, resolve_scenario
-from mockupaws.ingest.schema import INGEST_REQUEST_BODY, OTLP_REQUEST_BODY, otlp_responses
+from mockupaws.ingest.parse import ParsedBody, decode_body, parse_ingest, parse_otlp, resolve_scenario
+from mockupaws.ingest.schema import (
+    BULK_REPLY,
+    BULK_REQUEST_BODY,
+    INGEST_REQUEST_BODY,
+    OTLP_REQUEST_BODY,
+    PATH_INGEST_REQUEST_BODY,
+    otlp_responses,
+)
 from mockupaws.observability import logger, metrics, record_ingest
 
 get_settings()  # fail at cold start when misconfigured
@@ -143,6 +154,167 @@ def otlp_logs(
         return error_response_encoded(exc, lambda status, text: otlp.status_body(status, text, encoding))
     payload, media_type = otlp.export_response(encoding)
     return wire_response(200, payload, media_type)
+
+
+_STORED_REPLY: dict[str, Any] = {
+    "application/json": {
+        "schema": {
+            "anyOf": [
+                {"$ref": "#/components/schemas/StoredLog"},
+                {"$ref": "#/components/schemas/BatchSummary"},
+            ]
+        }
+    }
+}
+
+
+@app.post(
+    "/ingest/_bulk",
+    tags=["ingest"],
+    summary="Elasticsearch bulk API (rsyslog omelasticsearch, Fluent Bit es, Vector, Logstash)",
+    description=(
+        "An Elasticsearch `_bulk` body: action lines (`index`, `create`, `update`, `delete`) each "
+        "followed by its document (not `delete`). Each `index`/`create` document is one log (its "
+        "`message`/`log`/`msg`, `@timestamp`, `source`, as on `/ingest`), stored in the scenario named by "
+        "the action's `_index`, else "
+        "`X-Scenario-ID`. `update`/`delete`, invalid documents and unknown indices are per-item errors; a "
+        "malformed body, an unknown action, a missing document line or documents naming several scenarios "
+        "refuse the whole request. The reply has the bulk API's shape."
+    ),
+    openapi_extensions={"requestBody": BULK_REQUEST_BODY},
+    responses={
+        200: {"description": "One item per action", "content": {"application/json": {"schema": BULK_REPLY}}},
+        **error_responses(400, 404, 409, 413, 415, 422),
+    },
+)
+def bulk_ingest(
+    x_scenario_id: Annotated[
+        str | None, Header(alias="X-Scenario-ID", description="Scenario of actions without _index.")
+    ] = None,
+    x_log_source: Annotated[
+        str | None, Header(alias="X-Log-Source", max_length=255, description="Default source of the records.")
+    ] = None,
+) -> Response[dict[str, Any]]:
+    return _bulk(None, x_scenario_id, x_log_source)
+
+
+@app.post(
+    "/ingest/<scenario_id>/_bulk",
+    tags=["ingest"],
+    summary="Elasticsearch bulk API with the scenario as the path's index",
+    description="As `POST /ingest/_bulk`; actions without `_index` go to the scenario in the path.",
+    openapi_extensions={"requestBody": BULK_REQUEST_BODY},
+    responses={
+        200: {"description": "One item per action", "content": {"application/json": {"schema": BULK_REPLY}}},
+        **error_responses(400, 404, 409, 413, 415, 422),
+    },
+)
+def bulk_ingest_into(
+    scenario_id: Annotated[str, Path(description="The default index: a scenario id.")],
+    x_log_source: Annotated[
+        str | None, Header(alias="X-Log-Source", max_length=255, description="Default source of the records.")
+    ] = None,
+) -> Response[dict[str, Any]]:
+    return _bulk(scenario_id, None, x_log_source)
+
+
+def _bulk(
+    path_index: str | None, header_scenario: str | None, header_source: str | None
+) -> Response[dict[str, Any]]:
+    started = time.monotonic()
+    event = app.current_event
+    request = parse_bulk(
+        event.body,
+        is_base64=bool(event.is_base64_encoded),
+        content_type=event.headers.get("content-type"),
+        content_encoding=event.headers.get("content-encoding"),
+        header_source=header_source,
+        path_index=path_index,
+        header_scenario=header_scenario,
+    )
+    if request.scenario_id is not None:
+        ingest.ensure_running(request.scenario_id)
+        _store(request.scenario_id, ParsedBody(request.records, single=False))
+    reply = bulk_reply(request, took_ms=int((time.monotonic() - started) * 1000))
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body=reply, headers=_ES_HEADERS
+    )
+
+
+_ES_HEADERS = {"X-Elastic-Product": "Elasticsearch"}
+
+
+@app.get(
+    "/ingest",
+    tags=["ingest"],
+    summary="Elasticsearch root document (the version probe of Logstash, Vector and other ES clients)",
+    responses={200: {"description": "An Elasticsearch-like version document"}},
+)
+def elasticsearch_root() -> Response[dict[str, Any]]:
+    return Response(
+        status_code=200,
+        content_type=content_types.APPLICATION_JSON,
+        body=ES_VERSION_DOCUMENT,
+        headers=_ES_HEADERS,
+    )
+
+
+@app.route(
+    "/ingest",
+    method="HEAD",
+    tags=["ingest"],
+    summary="Elasticsearch liveness probe",
+    responses={200: {"description": "Up"}},
+)
+def elasticsearch_head() -> Response[str]:
+    return Response(
+        status_code=200, content_type=content_types.APPLICATION_JSON, body="", headers=_ES_HEADERS
+    )
+
+
+@app.post(
+    "/ingest/<scenario_id>",
+    tags=["ingest"],
+    summary="Ingest logs with the scenario in the path (for clients that cannot set headers)",
+    description=(
+        "Everything `POST /ingest` accepts, and Python's `logging.handlers.HTTPHandler` body "
+        "(`application/x-www-form-urlencoded`: message = `msg % args`, `created` -> event time, `name` -> "
+        "source). Answers **200** (winston's Http transport counts any other status as a failure) with the "
+        "same body as `POST /ingest`."
+    ),
+    openapi_extensions={"requestBody": PATH_INGEST_REQUEST_BODY},
+    responses={
+        200: {"description": "Stored: the log (single object) or a batch summary", "content": _STORED_REPLY},
+        **error_responses(400, 404, 409, 413, 415, 422),
+    },
+)
+def ingest_into(
+    scenario_id: ScenarioId,
+    x_log_source: Annotated[
+        str | None, Header(alias="X-Log-Source", max_length=255, description="Default source of the records.")
+    ] = None,
+) -> Response[StoredLog | BatchSummary]:
+    event = app.current_event
+    ingest.ensure_running(scenario_id)
+    content_type = event.headers.get("content-type")
+    if (content_type or "").partition(";")[0].strip().lower() == FORM_MEDIA_TYPE:
+        raw = decode_body(
+            event.body,
+            is_base64=bool(event.is_base64_encoded),
+            content_encoding=event.headers.get("content-encoding"),
+        )
+        body = parse_logging_form(raw, x_log_source)
+    else:
+        body = parse_ingest(
+            event.body,
+            is_base64=bool(event.is_base64_encoded),
+            content_type=content_type,
+            content_encoding=event.headers.get("content-encoding"),
+            header_source=x_log_source,
+        )
+    resolve_scenario(str(scenario_id), body.named_scenarios)
+    result = _store(scenario_id, body)
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=result)
 
 
 @app.post(

@@ -96,4 +96,61 @@ def otlp_responses(*statuses: int) -> dict[int, Any]:
                 "application/json": {"schema": _OTLP_STATUS},
             },
         }
+        if status == 503:
+            responses[status]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying.",
+                    "schema": {"type": "integer"},
+                }
+            }
     return responses
+
+
+PATH_INGEST_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        **INGEST_REQUEST_BODY["content"],
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "description": "A logging.handlers.HTTPHandler record (LogRecord.__dict__).",
+                "required": ["msg"],
+                "properties": {
+                    "msg": {"type": "string", "description": "The message template."},
+                    "args": {"type": "string", "description": "repr() of the arguments (a tuple or a dict)."},
+                    "created": {"type": "string", "description": "Epoch seconds: the event time."},
+                    "name": {"type": "string", "description": "The logger's name: the source."},
+                },
+            }
+        },
+    },
+}
+
+BULK_REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "description": (
+        "Elasticsearch bulk NDJSON: action line, then document line (none after `delete`). "
+        f"At most {MAX_RECORDS} actions."
+    ),
+    "content": {
+        "application/x-ndjson": {"schema": {"type": "string", "pattern": r"\S"}},
+        "application/json": {"schema": {"type": "string", "pattern": r"\S"}},
+    },
+}
+
+BULK_REPLY: dict[str, Any] = {
+    "type": "object",
+    "required": ["took", "errors", "items"],
+    "properties": {
+        "took": {"type": "integer"},
+        "errors": {"type": "boolean"},
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "description": "{action: {_index, _id, status, result | error}}",
+                "additionalProperties": {"type": "object"},
+            },
+        },
+    },
+}
