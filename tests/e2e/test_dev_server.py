@@ -442,7 +442,7 @@ def test_errors_of_the_server_itself_are_json(
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/nope"), ("GET", "/ingest"), ("DELETE", "/api/v1/scenarios")]
+    ("method", "path"), [("GET", "/nope"), ("GET", "/flush"), ("DELETE", "/api/v1/scenarios")]
 )
 def test_unknown_routes_answer_the_templates_gateway_response(
     dev_server: DevServer, method: str, path: str
