@@ -129,6 +129,18 @@ class TestLoggingForm:
         assert record.source == "shop"
         assert record.event_time == datetime(2026, 12, 1, 3, 16, 19, 250000, tzinfo=UTC)
 
+    def test_traceback_and_stack_follow_the_message_as_a_formatter_writes_them(self):
+        fields = {
+            "msg": "failed",
+            "args": "()",
+            "exc_text": "Traceback (most recent call last):\nValueError: x",
+        }
+        assert parse_logging_form(urlencode(fields).encode(), None).records[0].message == (
+            "failed\nTraceback (most recent call last):\nValueError: x"
+        )
+        fields = {"msg": "failed", "exc_text": "None", "stack_info": "None"}
+        assert parse_logging_form(urlencode(fields).encode(), None).records[0].message == "failed"
+
     def test_header_source_when_no_name(self):
         parsed = parse_logging_form(urlencode({"msg": "m"}).encode(), "edge")
         assert parsed.records[0].source == "edge"

@@ -3,7 +3,8 @@
 
 The record's message is ``msg % args``, as ``LogRecord.getMessage`` computes it: ``args`` arrives as
 the ``repr`` of a tuple (or of a dict) and is read with :func:`ast.literal_eval` (literals only, never
-code), bounded in size; ``msg`` conversions may not carry widths or precisions above
+code), bounded in size; ``exc_text`` and ``stack_info``, when the record carries them, follow on their
+own lines as ``logging.Formatter`` writes them; ``msg`` conversions may not carry widths or precisions above
 ``_MAX_WIDTH`` (``%999999999d`` would build a gigantic string). Arguments that are not literals
 (objects whose ``repr`` is ``<...>``), a template that does not match its arguments, or a missing
 ``msg`` are 422 -- never a message other than the one the program logged. ``created`` (epoch
@@ -109,6 +110,12 @@ def parse_logging_form(raw: bytes, header_source: str | None) -> ParsedBody:
             "msg", "is missing: a form body must be a logging.handlers.HTTPHandler record (msg, args, ...)"
         )
     message = _message(template, _one(fields, "args"))
+    # What logging.Formatter.format appends: the traceback and the stack, when a formatter of another
+    # handler had already rendered them into the record (HTTPHandler sends them as the text "None" else).
+    for extra in ("exc_text", "stack_info"):
+        rendered = _one(fields, extra)
+        if rendered and rendered != "None":
+            message = f"{message}\n{rendered}"
     if not message or message.isspace():
         raise _refuse("msg", "is empty")
     _check_message_size(message, 0)
