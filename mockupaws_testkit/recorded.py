@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "ingest"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "ingest"
 RECORDED_SCENARIO = "11111111-2222-4333-8444-555555555555"
 # The three records every client sent, in order.
 MESSAGES = (

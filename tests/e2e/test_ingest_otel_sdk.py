@@ -17,8 +17,8 @@ from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportRes
 from opentelemetry.sdk.resources import Resource
 
 from mockupaws_local.server import ServerHandle
-from tests.support.recorded import MESSAGES
-from tests.support.stored import assert_rows_hold, stored_rows
+from mockupaws_testkit.recorded import MESSAGES
+from mockupaws_testkit.stored import assert_rows_hold, stored_rows
 
 
 class Recording(LogRecordExporter):

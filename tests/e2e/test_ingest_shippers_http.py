@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from mockupaws_local.server import ServerHandle
+from mockupaws_testkit.recorded import MESSAGES, RECORDED_SCENARIO, recorded
+from mockupaws_testkit.stored import assert_rows_hold, stored_rows
 from tests.e2e.conftest import Http
-from tests.support.recorded import MESSAGES, RECORDED_SCENARIO, recorded
-from tests.support.stored import assert_rows_hold, stored_rows
 
 
 def post_without_content_type(

@@ -17,9 +17,9 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import (
     ExportLogsServiceResponse,
 )
 
+from mockupaws_testkit.recorded import MESSAGES, RECORDED_SCENARIO, recorded
+from mockupaws_testkit.stored import assert_rows_hold, stored_rows
 from tests.integration.conftest import Invoke
-from tests.support.recorded import MESSAGES, RECORDED_SCENARIO, recorded
-from tests.support.stored import assert_rows_hold, stored_rows
 
 PROTOBUF = "application/x-protobuf"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from mockupaws_testkit.recorded import MESSAGES, RECORDED_SCENARIO, RecordedRequest, recorded
+from mockupaws_testkit.stored import assert_rows_hold, stored_rows
 from tests.integration.conftest import Invoke
-from tests.support.recorded import MESSAGES, RECORDED_SCENARIO, RecordedRequest, recorded
-from tests.support.stored import assert_rows_hold, stored_rows
 
 BULK_CLIENTS = [
     "rsyslog-omelasticsearch",

@@ -11,7 +11,7 @@ import pytest
 
 from mockupaws.errors import InvalidBody, InvalidJson, ValidationFailed
 from mockupaws.ingest.parse import ParsedBody, parse_ingest
-from tests.support.recorded import MESSAGES, recorded
+from mockupaws_testkit.recorded import MESSAGES, recorded
 
 
 def parse(
