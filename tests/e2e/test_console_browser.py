@@ -335,8 +335,10 @@ def test_the_whole_story_in_a_browser(console: Console, http: Http, live_server:
     lines = {line["service"]: line["cost_usd"] for line in metrics["cost_breakdown"]}
     assert cost_chart["labels"] == [line["service"] for line in metrics["cost_breakdown"]]
     assert cost_chart["datasets"][0]["data"] == [float(Decimal(lines[s])) for s in cost_chart["labels"]]
-    cost_rows = console.driver.find_elements(console.by.CSS_SELECTOR, "#cost-table tbody tr")
+    cost_rows = console.driver.find_elements(console.by.CSS_SELECTOR, "#cost-table tbody tr.line")
     assert [r.get_attribute("data-service") for r in cost_rows] == cost_chart["labels"]
+    item_rows = console.driver.find_elements(console.by.CSS_SELECTOR, "#cost-table tbody tr.item")
+    assert len(item_rows) == sum(len(line.get("items") or []) for line in metrics["cost_breakdown"])
     console.shot("04-scenario-completed")
     assert console.unlabelled() == []
     assert console.garbage() == []
