@@ -158,8 +158,11 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    with open(f"/proc/{pid}/stat") as stat:  # a killed child not reaped yet is a zombie
-        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a killed child not reaped yet is a zombie
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (ProcessLookupError, FileNotFoundError):  # reaped between the kill(0) and the read
+        return False
 
 
 def test_timeout_is_a_502_and_kills_the_instance(server: ServerHandle) -> None:
