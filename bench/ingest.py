@@ -27,8 +27,9 @@ Measured, each for ``--seconds`` (batches of 1: half of that), each case in a sc
   (``store``: scenario row update, duplicate lookup, COPY, commit). The share column splits
   their sum.
 
-Goals: >= 15,000 logs/s in 1,000-record batches on one core, a per-message cost dominated by
-tokenising rather than PII scanning, and OTLP protobuf and bulk bodies within 20% of the NDJSON rate.
+Goals: >= 15,000 logs/s in 1,000-record batches on one core, the PII detector alone >= 100,000 lines/s,
+a per-message cost dominated by tokenising rather than PII scanning, and OTLP protobuf and bulk bodies
+within 20% of the NDJSON rate.
 Exit status 0 when all are met. A run takes about 20 s.
 
 Autovacuum is off for the benchmark's (throw-away) table: a pass in the middle of a case competes for
@@ -48,7 +49,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,7 @@ from mockupaws_testkit.lambda_context import FakeLambdaContext
 ROOT = Path(__file__).resolve().parents[1]
 
 GOAL_LOGS_PER_S = 15_000
+GOAL_PII_LINES_PER_S = 100_000  # the PII detector alone, one core (docs/pii.md)
 GOAL_FORMAT_RATIO = 0.8  # OTLP protobuf and bulk: at least 80% of the NDJSON rate
 BATCHES = (1, 100, 1_000)
 BIG = 1_000
@@ -235,14 +237,21 @@ def measure(database: Database, seconds: float, seed: int) -> Results:
         tokens_s = timed(lambda: counts.extend(count_tokens(m) for m in messages))
         cpu_wall[0] += time.process_time() - cpu
         cpu_wall[1] += time.perf_counter() - start
-        # The rest of the processing: process_all with the PII scan and the token count answered
-        # from the results above.
+        # The rest of the processing: process_all with the messages' PII scans and token counts answered
+        # from the results above (the few distinct source labels are still scanned, as part of the rest).
         scan_of, count_of = dict(zip(messages, scans, strict=True)), dict(zip(messages, counts, strict=True))
+
+        def scan_known(text: str) -> Any:
+            return scan_of[text] if text in scan_of else scan(text)
+
+        def count_known(texts: Sequence[str], encoding_name: str) -> list[int]:
+            return [count_of[t] for t in texts]
+
         logs: list[Any] = []
         now = datetime.now(UTC)
         with (
-            mock.patch.object(process, "pii", SimpleNamespace(scan=scan_of.__getitem__)),
-            mock.patch.object(process, "count_tokens_many", lambda texts: [count_of[t] for t in texts]),
+            mock.patch.object(process, "pii", SimpleNamespace(scan=scan_known, PiiScan=pii.PiiScan)),
+            mock.patch.object(process, "count_tokens_many", count_known),
         ):
             rest_s = timed(lambda: logs.extend(process.process_all(records, now)))
         store_s = timed(lambda: service.store(scenario_id, logs, single=False))
@@ -329,7 +338,9 @@ def report(results: Results, version: str, load: float, wall_s: float) -> bool:
     rate = 1 / results.handler[-1][1]
     tokens_s, pii_s = results.components["tokens"], results.components["pii"]
     ok_rate, ok_tokens = rate >= GOAL_LOGS_PER_S, tokens_s > pii_s
+    ok_pii = 1 / pii_s >= GOAL_PII_LINES_PER_S
     print(f"goal >= {GOAL_LOGS_PER_S:,} logs/s in batches of {BIG:,}: {rate:,.0f} -> {_verdict(ok_rate)}")
+    print(f"goal PII detector >= {GOAL_PII_LINES_PER_S:,} lines/s: {1 / pii_s:,.0f} -> {_verdict(ok_pii)}")
     print(
         f"goal tokenising costs more than PII scanning: {tokens_s * 1e6:.1f} vs {pii_s * 1e6:.1f} µs/log "
         f"-> {_verdict(ok_tokens)}"
@@ -345,7 +356,7 @@ def report(results: Results, version: str, load: float, wall_s: float) -> bool:
             f"-> {_verdict(ratio >= GOAL_FORMAT_RATIO)}"
         )
     print(f"{results.stored:,} logs stored; run time {wall_s:.1f} s")
-    return ok_rate and ok_tokens and ok_formats
+    return ok_rate and ok_pii and ok_tokens and ok_formats
 
 
 def _verdict(ok: bool) -> str:

@@ -224,7 +224,8 @@ def main() -> int:
 
         newest, _ = timed(logs_page(limit="50"), args.calls)
         phone, _ = timed(logs_page(limit="50", pii_type="phone"), args.calls)
-        one_source, _ = timed(logs_page(limit="50", source="source-007", has_pii="true"), args.calls)
+        pii_source = f"source-{(33 * 7) % args.sources:03d}"  # the source of log 231, which carries PII
+        one_source, _ = timed(logs_page(limit="50", source=pii_source, has_pii="true"), args.calls)
     finally:
         if not args.keep:
             call("scenarios", "POST", f"{BASE}/{sid}/stop")
