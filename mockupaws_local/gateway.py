@@ -13,8 +13,10 @@ the error responses the gateway answers itself.
   text, so each one that is valid UTF-8 is decoded as such.
 * Errors answered here carry the service's JSON error body: the template's ``GatewayResponses`` when it
   defines one for the case (an unknown route is ``MISSING_AUTHENTICATION_TOKEN``, a body too large
-  ``REQUEST_TOO_LARGE``), else ``{"error": "<code>", "message": "...", "status_code": N}`` -- or, for an
-  unknown route of a template without ``GatewayResponses``, API Gateway's own default.
+  ``REQUEST_TOO_LARGE``, a failed function ``DEFAULT_5XX``), else
+  ``{"error": "<code>", "message": "...", "status_code": N}`` -- or, for an unknown route or a failed
+  function of a template without ``GatewayResponses``, API Gateway's own default (for a failed function,
+  SAM's ``502 {"message": "Internal server error"}``, the same).
 """
 
 from __future__ import annotations
@@ -60,6 +62,9 @@ _ERRORS: dict[str, tuple[int, str, str]] = {
 }
 # Which gateway response type of a template stands for which of the errors above.
 _RESPONSE_TYPES = {"payload_too_large": "REQUEST_TOO_LARGE", "not_found": "MISSING_AUTHENTICATION_TOKEN"}
+# SAM CLI's answer when the Lambda integration fails (a handler exception, a timeout, no response), which
+# is also API Gateway's default: the template's DEFAULT_5XX replaces it, as it does when deployed.
+_SAM_LAMBDA_FAILURE = (502, {"message": "Internal server error"})
 # API Gateway's own answer to an unknown route when the template does not define one.
 _API_GATEWAY_UNKNOWN_ROUTE = (403, {"message": "Missing Authentication Token"})
 
@@ -127,16 +132,53 @@ class Gateway:
         )
 
     def wsgi(self, app: Callable[..., Any]) -> Callable[..., Any]:
-        """``app`` with UTF-8 header values (see the module docstring)."""
+        """``app`` with UTF-8 header values, and SAM's answer to a failed function replaced by the
+        gateway's (see the module docstring)."""
 
-        def utf8_headers(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def gateway_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
             for key, value in list(environ.items()):
                 if key.startswith("HTTP_") and isinstance(value, str) and not value.isascii():
                     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):  # else left as received
                         environ[key] = value.encode("latin-1").decode("utf-8")
-            return app(environ, start_response)
+            failure = self.responses.get("DEFAULT_5XX")
+            if failure is None:
+                return app(environ, start_response)
+            held: list[tuple[str, list[tuple[str, str]]]] = []
 
-        return utf8_headers
+            def hold_502(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                if not status.startswith("502 "):
+                    return start_response(status, headers, exc_info)
+                held.append((status, headers))  # answered below, once the body tells whose 502 it is
+                return lambda _data: None  # SAM's service answers through the returned iterable only
+
+            body_parts = app(environ, hold_502)
+            if not held:
+                return body_parts
+            try:
+                body = b"".join(body_parts)
+            finally:
+                close = getattr(body_parts, "close", None)
+                if close is not None:
+                    close()
+            status, headers = held[-1]
+            if _is_sam_lambda_failure(status, body):
+                status = f"{failure.status} {HTTPStatus(failure.status).phrase}"
+                headers = [("Content-Type", failure.content_type), ("Content-Length", str(len(failure.body)))]
+                body = failure.body
+            start_response(status, headers)
+            return [body]
+
+        return gateway_app
+
+
+def _is_sam_lambda_failure(status: str, body: bytes) -> bool:
+    expected_status, expected_body = _SAM_LAMBDA_FAILURE
+    if not status.startswith(f"{expected_status} "):
+        return False
+    try:
+        return bool(json.loads(body) == expected_body)
+    except ValueError:
+        return False
 
 
 class _Rejected(Exception):

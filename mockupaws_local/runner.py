@@ -22,7 +22,8 @@ Execution model ("each function behaves like a Lambda execution environment"):
   written whole to this process's stdout/stderr (:class:`OutputSink`): lines of concurrent instances
   never interleave;
 * a handler exception or a timeout (the function's ``Timeout``) writes nothing to ``stdout``, which
-  SAM's service turns into a 502 -- what API Gateway answers when the Lambda integration fails. The
+  SAM's service turns into a 502 (the template's ``DEFAULT_5XX`` body, :mod:`mockupaws_local.gateway`) --
+  what API Gateway answers when the Lambda integration fails. The
   traceback goes to the server's stderr, never to the client. A timed-out instance is killed, and an
   instance whose init (module import) failed or whose process exited is discarded, so the next request
   cold-starts a fresh one.

@@ -3,11 +3,11 @@
 Routing, event construction (REST ``Api`` events -> payload 1.0) and response conversion are SAM
 CLI's: the ``Api`` comes from ``SamLocalStackProvider.get_stacks`` + ``ApiProvider`` and is served by
 ``LocalApigwService`` -- the same classes ``sam local start-api`` uses -- so a route added to the
-template is served with no code change, and failing functions answer ``502 {"message": "Internal
-server error"}``. The Lambda runner differs (:class:`mockupaws_local.runner.ProcessLambdaRunner`
-instead of Docker), and so does what API Gateway does before a function is reached
-(:mod:`mockupaws_local.gateway`: payload and header limits, read timeouts, and the error bodies of the
-template's ``GatewayResponses``, e.g. for an unknown route).
+template is served with no code change. The Lambda runner differs
+(:class:`mockupaws_local.runner.ProcessLambdaRunner` instead of Docker), and so does what API Gateway
+does around a function (:mod:`mockupaws_local.gateway`: payload and header limits, read timeouts, and
+the error bodies of the template's ``GatewayResponses``, e.g. for an unknown route or a failed function,
+where SAM would answer ``502 {"message": "Internal server error"}``).
 
 Functions with a ``Schedule`` (or ``ScheduleV2``) event are also invoked, through the
 same runner, every ``MOCKUPAWS_AGGREGATE_INTERVAL_S`` seconds (default 60, ``0`` disables) with an

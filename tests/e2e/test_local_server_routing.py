@@ -9,6 +9,7 @@ import base64
 import gzip
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -182,6 +183,34 @@ def test_timeout_is_a_502_and_kills_the_instance(server: ServerHandle) -> None:
     while any(_alive(pid) for pid in killed) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in killed)
+
+
+def test_a_templates_default_5xx_answers_for_a_failed_function(tmp_path: Path) -> None:
+    # The toy template defines no GatewayResponses (above: SAM's and API Gateway's default 502). A copy
+    # that defines DEFAULT_5XX, as template.yaml does, gets that body for a failed function, as deployed.
+    toy = tmp_path / "toy"
+    shutil.copytree(TOY_TEMPLATE.parent, toy)
+    failed = '{"error": "bad_gateway", "message": "the toy failed", "status_code": 502}'
+    template = (toy / "template.yaml").read_text()
+    api = "      StageName: v1\n"
+    assert api in template
+    responses = (
+        "      GatewayResponses:\n        DEFAULT_5XX:\n          StatusCode: 502\n"
+        f"          ResponseTemplates:\n            application/json: '{failed}'\n"
+    )
+    (toy / "template.yaml").write_text(template.replace(api, api + responses))
+    handle = start_server(toy / "template.yaml", 0, "127.0.0.1", {"MOCKUPAWS_AGGREGATE_INTERVAL_S": "3600"})
+    try:
+        for path in ("/boom", "/broken"):  # a handler exception; an init failure
+            status, headers, raw = http(handle.url, "GET", path)
+            assert (status, json.loads(raw)) == (502, json.loads(failed)), path
+            assert headers["Content-Type"] == "application/json"
+            assert int(headers["Content-Length"]) == len(raw)
+        status, event = get_json(handle.url, "/api/v1/items/5")  # other answers pass through untouched
+        assert status == 200
+        assert event["pathParameters"] == {"id": "5"}
+    finally:
+        handle.stop()
 
 
 def test_gzip_body_arrives_intact_base64_encoded(server: ServerHandle) -> None:
