@@ -140,6 +140,18 @@ def test_every_documented_error_is_an_error_body() -> None:
     assert "HTTPValidationError" not in document["components"]["schemas"]
 
 
+def test_no_422_is_documented_where_nothing_can_fail_validation() -> None:
+    """An operation without parameters or body cannot answer 422: its document does not promise one."""
+    document = json.loads(DOCUMENT.read_text())
+    without_input = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not operation.get("parameters") and "requestBody" not in operation:
+                without_input.append(f"{method.upper()} {path}")
+                assert "422" not in operation["responses"], f"{method.upper()} {path}"
+    assert {"GET /health", "GET /ingest", "HEAD /ingest"} <= set(without_input)
+
+
 def _real_ids(method: str) -> list[str]:
     """Real scenarios for ``method`` (any state; GETs also the one with logs)."""
     return {"DELETE": POOL.doomed, "GET": [*POOL.kept, POOL.ingest_target]}.get(method.upper(), POOL.kept)

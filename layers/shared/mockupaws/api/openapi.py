@@ -100,7 +100,8 @@ _POWERTOOLS_ERROR_SCHEMAS = ("HTTPValidationError", "ResponseValidationError", "
 
 def document_our_errors(document: OpenAPI) -> OpenAPI:
     """powertools' document, where the 422 it adds to every route that declares no ``responses``
-    (with its own ``HTTPValidationError`` body) is documented as what is answered: an ErrorBody."""
+    (with its own ``HTTPValidationError`` body) is documented as what is answered: an ErrorBody -- or
+    dropped from an operation with no parameters and no body, which has nothing to fail validation."""
     ours = OpenAPIResponseModel.model_validate(
         {
             "description": ERROR_DESCRIPTIONS[422],
@@ -109,10 +110,14 @@ def document_our_errors(document: OpenAPI) -> OpenAPI:
     )
     for path_item in (document.paths or {}).values():
         for method in ("get", "put", "post", "delete", "options", "head", "patch", "trace"):
-            responses = getattr(getattr(path_item, method, None), "responses", None) or {}
+            operation = getattr(path_item, method, None)
+            responses = getattr(operation, "responses", None) or {}
             media = (responses[422].content or {}).get("application/json") if 422 in responses else None
             if media is not None and getattr(media.schema_, "ref", None) == _POWERTOOLS_422_REF:
-                responses[422] = ours
+                if operation is not None and not operation.parameters and operation.requestBody is None:
+                    del responses[422]
+                else:
+                    responses[422] = ours
     if document.components is not None and document.components.schemas is not None:
         schemas = document.components.schemas
         if "ErrorBody" not in schemas:
