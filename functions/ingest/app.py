@@ -82,23 +82,29 @@ def ingest_logs(
         str | None, Header(alias="X-Log-Source", max_length=255, description="Default source of the records.")
     ] = None,
 ) -> Response[StoredLog | BatchSummary]:
+    encoding = ingest.ensure_running(x_scenario_id)  # 404/409 before reading the body
+    body = _ingest_body(x_log_source)
+    resolve_scenario(str(x_scenario_id), body.named_scenarios)  # 422 when the body names another
+    result = _store(x_scenario_id, body, encoding)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
+
+
+def _ingest_body(header_source: str | None) -> ParsedBody:
+    """The current request's body as ``POST /ingest`` reads it (docs/ingest.md)."""
     event = app.current_event
-    ingest.ensure_running(x_scenario_id)  # 404/409 before reading the body
-    body = parse_ingest(
+    return parse_ingest(
         event.body,
         is_base64=bool(event.is_base64_encoded),
         content_type=event.headers.get("content-type"),
         content_encoding=event.headers.get("content-encoding"),
-        header_source=x_log_source,
+        header_source=header_source,
     )
-    resolve_scenario(str(x_scenario_id), body.named_scenarios)  # 422 when the body names another
-    result = _store(x_scenario_id, body)
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=result)
 
 
-def _store(scenario_id: uuid.UUID, body: ParsedBody) -> StoredLog | BatchSummary:
-    # the scenario's tokenizer (fixed once it runs); ensure_running also re-checks it still runs
-    result = ingest.ingest(scenario_id, body, ingest.ensure_running(scenario_id))
+def _store(scenario_id: uuid.UUID, body: ParsedBody, token_encoding: str) -> StoredLog | BatchSummary:
+    """Store ``body``'s records, counted with the scenario's tokenizer (``ensure_running`` gave it: fixed
+    once the scenario runs). The store re-checks, atomically, that the scenario still runs."""
+    result = ingest.ingest(scenario_id, body, token_encoding)
     counters = ingest.summary_fields(result)
     logger.info("ingested", extra={"scenario_id": str(scenario_id), **counters})
     record_ingest(str(scenario_id), **counters)
@@ -147,9 +153,9 @@ def otlp_logs(
             header_source=x_log_source,
         )
         scenario_id = resolve_scenario(x_scenario_id, body.named_scenarios)
-        ingest.ensure_running(scenario_id)
+        token_encoding = ingest.ensure_running(scenario_id)
         if body.records:
-            _store(scenario_id, body)
+            _store(scenario_id, body, token_encoding)
     except DomainError as exc:
         return error_response_encoded(exc, lambda status, text: otlp.status_body(status, text, encoding))
     payload, media_type = otlp.export_response(encoding)
@@ -233,8 +239,8 @@ def _bulk(
         header_scenario=header_scenario,
     )
     if request.scenario_id is not None:
-        ingest.ensure_running(request.scenario_id)
-        _store(request.scenario_id, ParsedBody(request.records, single=False))
+        token_encoding = ingest.ensure_running(request.scenario_id)
+        _store(request.scenario_id, ParsedBody(request.records, single=False), token_encoding)
     reply = bulk_reply(request, took_ms=int((time.monotonic() - started) * 1000))
     return Response(
         status_code=200, content_type=content_types.APPLICATION_JSON, body=reply, headers=_ES_HEADERS
@@ -295,9 +301,8 @@ def ingest_into(
     ] = None,
 ) -> Response[StoredLog | BatchSummary]:
     event = app.current_event
-    ingest.ensure_running(scenario_id)
-    content_type = event.headers.get("content-type")
-    if (content_type or "").partition(";")[0].strip().lower() == FORM_MEDIA_TYPE:
+    token_encoding = ingest.ensure_running(scenario_id)
+    if (event.headers.get("content-type") or "").partition(";")[0].strip().lower() == FORM_MEDIA_TYPE:
         raw = decode_body(
             event.body,
             is_base64=bool(event.is_base64_encoded),
@@ -305,15 +310,9 @@ def ingest_into(
         )
         body = parse_logging_form(raw, x_log_source)
     else:
-        body = parse_ingest(
-            event.body,
-            is_base64=bool(event.is_base64_encoded),
-            content_type=content_type,
-            content_encoding=event.headers.get("content-encoding"),
-            header_source=x_log_source,
-        )
+        body = _ingest_body(x_log_source)
     resolve_scenario(str(scenario_id), body.named_scenarios)
-    result = _store(scenario_id, body)
+    result = _store(scenario_id, body, token_encoding)
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=result)
 
 
