@@ -101,6 +101,14 @@ class LogFilter:
     until: datetime | None = None  # event_time < until
 
 
+# Each filter of LogFilter and its clause (the parameter has the filter's name).
+_FILTER_CLAUSES = {
+    "has_pii": "has_pii = %(has_pii)s",
+    "pii_type": "pii_types @> ARRAY[%(pii_type)s]::text[]",
+    "source": "source = %(source)s",
+    "since": "event_time >= %(since)s",
+    "until": "event_time < %(until)s",
+}
 _PAGE_COLUMNS = (
     "id, event_time, received_at, source, message_preview, message_hash, size_bytes, token_count, "
     "sqs_blocks, has_pii, pii_types, is_duplicate"
@@ -119,21 +127,11 @@ def page(
     the previous page. Index ``(scenario_id, event_time DESC, id DESC)`` (and the one with ``source``)."""
     clauses = ["scenario_id = %(scenario_id)s"]
     params: dict[str, Any] = {"scenario_id": scenario_id, "limit": limit}
-    if where.has_pii is not None:
-        clauses.append("has_pii = %(has_pii)s")
-        params["has_pii"] = where.has_pii
-    if where.pii_type is not None:
-        clauses.append("pii_types @> ARRAY[%(pii_type)s]::text[]")
-        params["pii_type"] = where.pii_type
-    if where.source is not None:
-        clauses.append("source = %(source)s")
-        params["source"] = where.source
-    if where.since is not None:
-        clauses.append("event_time >= %(since)s")
-        params["since"] = where.since
-    if where.until is not None:
-        clauses.append("event_time < %(until)s")
-        params["until"] = where.until
+    for name, clause in _FILTER_CLAUSES.items():
+        value = getattr(where, name)
+        if value is not None:
+            clauses.append(clause)
+            params[name] = value
     if after is not None:
         clauses.append("(event_time, id) < (%(after_time)s, %(after_id)s)")
         params["after_time"], params["after_id"] = after
